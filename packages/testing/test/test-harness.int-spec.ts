@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { createTestDatabase, deleteTopicsWithPrefix, testDataDir, testInfra, uniqueTopicPrefix } from '@cdp/testing';
+import { createTestDatabase, deleteTopicsWithPrefix, testDataDir, testInfra, uniqueTopicPrefix } from '../src';
 
 async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
   const client = new Client({ connectionString: adminUrl });
