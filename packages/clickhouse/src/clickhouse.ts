@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseError } from './clickhouse.error';
+
+/**
+ * A ClickHouse connection that speaks the same SQL whether it reaches a server (`url`) or the
+ * embedded engine (chdb, data under `dataDir`).
+ *
+ * Table names must be qualified with `database`: the embedded engine ignores the client's
+ * default-database setting, and against a server the database may not exist yet when migrations
+ * start.
+ */
+export interface ClickHouse {
+  readonly client: ClickHouseClient;
+  readonly database: string;
+  readonly mode: 'server' | 'embedded';
+  /** Where the data lives: the server URL without credentials, or the embedded data directory. */
+  readonly location: string;
+  /** Resolves when ClickHouse answers a query within `timeoutMs`; throws CLICKHOUSE_UNREACHABLE otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Releases the connection; for the embedded engine, also frees the process's data-directory slot. */
+  close(): Promise<void>;
+}
+
+/** Where ClickHouse is (structurally the `ClickHouseConfig` of @cdp/config). */
+export interface ClickHouseConfig {
+  /** A server, `http[s]://[user:password@]host:port`; unset means the embedded engine. */
+  url?: string | undefined;
+  /** The embedded engine's data directory, resolved against the working directory. */
+  dataDir: string;
+  database: string;
+}
+
+export interface CreateClickHouseOptions {
+  /** Name reported to a server in its query log. */
+  application?: string;
+  /** Directory the embedded engine would read a `config.xml` from (the process's working directory). */
+  cwd?: string;
+}
+
+export async function createClickHouse(config: ClickHouseConfig, options: CreateClickHouseOptions = {}): Promise<ClickHouse> {
+  return config.url ? connectServer(config.url, config.database, options) : openEmbedded(config, options);
+}
+
+function connectServer(url: string, database: string, options: CreateClickHouseOptions): ClickHouse {
+  const client = createClient({ url, application: options.application, request_timeout: 30_000 });
+  const location = new URL(url);
+  location.username = '';
+  location.password = '';
+  return wrap(client, database, 'server', location.toString());
+}
+
+/**
+ * The embedded engine is a process-wide singleton: a process can have ONE data directory open at
+ * a time (opening the same directory again shares the engine; opening a different one while the
+ * first is open fails with "only one active data directory per process"; after every connection
+ * to the first is closed, another directory can be opened). ClickHouse also locks the directory
+ * against other processes, so only the service that owns it (analytics) may open it.
+ */
+async function openEmbedded(config: ClickHouseConfig, options: CreateClickHouseOptions): Promise<ClickHouse> {
+  const cwd = options.cwd ?? process.cwd();
+  // Like clickhouse-local, the engine reads ./config.xml when one exists, and a <path> in it
+  // silently replaces the data directory asked for. Refuse rather than write somewhere else.
+  if (existsSync(join(cwd, 'config.xml'))) {
+    throw new ClickHouseError(
+      'CLICKHOUSE_CWD_CONFIG',
+      `refusing to open embedded ClickHouse: ${join(cwd, 'config.xml')} would override its configuration; ` +
+        'start the process from another directory or remove that file',
+    );
+  }
+  const dataDir = resolve(cwd, config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const { createChdbConnection } = await import('chdb/connection');
+  const client = createClient({ connection: createChdbConnection({ path: dataDir }) });
+  const clickhouse = wrap(client, config.database, 'embedded', dataDir, async () => {
+    const { drainPending } = await import('chdb');
+    // close() returns before the engine lets go while a query is still running on it; wait, so
+    // that another data directory can be opened afterwards.
+    await drainPending();
+  });
+  try {
+    const rows = await query<{ path: string }>(client, "SELECT value AS path FROM system.server_settings WHERE name = 'path'");
+    const actual = rows[0]?.path.replace(/\/+$/, '');
+    if (actual !== undefined && actual !== dataDir) {
+      throw new ClickHouseError(
+        'CLICKHOUSE_DATA_PATH_MISMATCH',
+        `embedded ClickHouse opened ${actual} instead of ${dataDir} (a configuration file overrides the path)`,
+      );
+    }
+  } catch (error) {
+    await clickhouse.close();
+    throw error;
+  }
+  return clickhouse;
+}
+
+function wrap(
+  client: ClickHouseClient,
+  database: string,
+  mode: ClickHouse['mode'],
+  location: string,
+  afterClose?: () => Promise<void>,
+): ClickHouse {
+  let closed = false;
+  return {
+    client,
+    database,
+    mode,
+    location,
+    async ping(timeoutMs = 2_000) {
+      try {
+        await query(client, 'SELECT 1 AS ok', AbortSignal.timeout(timeoutMs));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ClickHouseError('CLICKHOUSE_UNREACHABLE', `ClickHouse (${mode}, ${location}) did not answer: ${reason}`, {
+          cause: error,
+        });
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await afterClose?.();
+    },
+  };
+}
+
+async function query<T>(client: ClickHouseClient, sql: string, signal?: AbortSignal): Promise<T[]> {
+  const result = await client.query({ query: sql, format: 'JSONEachRow', abort_signal: signal });
+  return result.json<T>();
+}
