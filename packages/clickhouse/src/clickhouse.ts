@@ -23,6 +23,8 @@ export interface ClickHouse {
   close(): Promise<void>;
 }
 
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
 /** Where ClickHouse is (structurally the `ClickHouseConfig` of @cdp/config). */
 export interface ClickHouseConfig {
   /** A server, `http[s]://[user:password@]host:port`; unset means the embedded engine. */
@@ -72,7 +74,10 @@ async function openEmbedded(config: ClickHouseConfig, options: CreateClickHouseO
   const dataDir = resolve(cwd, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const { createChdbConnection } = await import('chdb/connection');
-  const client = createClient({ connection: createChdbConnection({ path: dataDir }) });
+  // chdb types its connection against @clickhouse/client-common, whose ClickHouseSettings differ
+  // in minor details from the copy bundled in @clickhouse/client; the runtime contract is the same.
+  const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
+  const client = createClient({ connection });
   const clickhouse = wrap(client, config.database, 'embedded', dataDir, async () => {
     const { drainPending } = await import('chdb');
     // close() returns before the engine lets go while a query is still running on it; wait, so

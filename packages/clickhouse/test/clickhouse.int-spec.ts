@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testDataDir, testInfra } from '@cdp/testing';
-import { appliedMigrations, ClickHouseError, createClickHouse, runClickHouseMigrations, type ClickHouse } from '@cdp/clickhouse';
+import { appliedMigrations, ClickHouseError, createClickHouse, runClickHouseMigrations, type ClickHouse } from '../src';
 
 const uniqueDatabase = () => `cdp_test_${Math.random().toString(36).slice(2, 10)}`;
 
