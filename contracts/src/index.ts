@@ -1,0 +1,5 @@
+export * from './avro-schema';
+export * from './contract.errors';
+export * from './schema-catalog';
+export * from './topics';
+export * from './generated/contract-types';

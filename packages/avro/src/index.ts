@@ -1,0 +1,5 @@
+export * from './avro.errors';
+export * from './wire-format';
+export * from './schema-registry';
+export * from './in-repo-schema.registry';
+export * from './avro.serde';
