@@ -57,7 +57,7 @@ fetch_kafka_jars() {
   local tmp="$KAFKA_LIBS.partial.$$"
   rm -rf "$tmp"
   mkdir -p "$(dirname "$KAFKA_LIBS")"
-  if ! mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+  if ! mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
     rm -rf "$tmp"
     die "kafka: maven could not fetch the broker jars (see above)"

@@ -44,7 +44,7 @@ port_open() {
 # stop_pid <pid> <name> [graceSeconds]: SIGTERM, then SIGKILL after the grace period.
 stop_pid() {
   local pid=$1 name=$2 grace=${3:-20} i
-  kill -TERM "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < grace * 10; i++)); do
     kill -0 "$pid" 2>/dev/null || { say "stopped $name (pid $pid)"; return 0; }
     sleep 0.1
@@ -89,4 +89,26 @@ services() {
     const { services } = require(process.argv[1]);
     for (const s of services) console.log(`${s.name} ${s.port}`);
   ' "$ROOT/infra/services.json"
+}
+
+# load_infra_env: runs infra-up.sh and exports what it resolved (KAFKA_BROKERS, DATABASE_URL,
+# ADMIN_DATABASE_URL, CLICKHOUSE_URL or CLICKHOUSE_DATA_DIR) into this shell.
+load_infra_env() {
+  local out key value
+  out=$(bash "$ROOT/scripts/infra-up.sh" --env) || die "infrastructure did not come up (see above)"
+  while IFS='=' read -r key value; do
+    [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]] && export "$key=$value"
+  done <<<"$out"
+}
+
+# http_status <url>: prints the HTTP status code (000 when nothing answers).
+http_status() {
+  if command -v curl >/dev/null; then
+    curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$1" || true
+  else
+    node -e '
+      fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
+        .then((r) => console.log(r.status), () => console.log("000"));
+    ' "$1"
+  fi
 }
