@@ -3,7 +3,7 @@ import type { ExplicitEndpoints, InfraEndpoints, InfraProvider } from './infra-p
 /** Confluent Platform 7.9 ships Apache Kafka 3.9, the version the local broker runs. */
 export const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.9.0';
 export const POSTGRES_IMAGE = 'postgres:16-alpine';
-export const CLICKHOUSE_IMAGE = 'clickhouse/clickhouse-server:25.3-alpine';
+export const CLICKHOUSE_IMAGE = 'clickhouse/clickhouse-server:25.8';
 
 const KAFKA_CLIENT_PORT = 9093;
 const CLICKHOUSE_HTTP_PORT = 8123;
