@@ -1,0 +1,3 @@
+export * from './batch-handler.decorator';
+export * from './kafka-batch.context';
+export * from './kafka-batch.transport';
