@@ -44,8 +44,9 @@ const INITIAL_SCRATCH = 64 * 1024;
  *   the same record (or `readerFullName`), so messages written by older producers arrive in today's
  *   shape. Decoders are cached per (schema id, reader); once an id has been seen, `decodeKnown` decodes
  *   synchronously, and `decode` does no registry call.
- * - longs (including timestamp-millis) are plain JS numbers (epoch ms for timestamps); values beyond
- *   2^53 are refused rather than silently rounded.
+ * - longs (including timestamp-millis) are plain JS numbers (epoch ms for timestamps). avsc refuses
+ *   values beyond 2^53 but writes negative values below -2^52 imprecisely, so contracts keep longs within
+ *   +-2^52 (epoch ms, offsets, points and versions are far inside it).
  */
 export class AvroSerde {
   private readonly localSchema: (fullName: string) => AvroRecordSchema | undefined;
