@@ -1,0 +1,19 @@
+import type { Type } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '@cdp/config';
+import type { DatabaseDefinition } from './database/data-source-options';
+
+/** What a service is made of; main.ts hands it to `runService`. */
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
+  name: string;
+  version: string;
+  /** The service's root module: its controllers, Kafka batch consumers and providers. */
+  module: Type<unknown>;
+  /** TypeORM entities and migrations of the service's Postgres schema. */
+  database: DatabaseDefinition;
+  /**
+   * Further migration work for stores other than Postgres (analytics: ClickHouse). Runs in the
+   * `migrate` command after the Postgres migrations, under the same lock.
+   */
+  migrate?: (config: C, logger: Logger) => Promise<void>;
+}

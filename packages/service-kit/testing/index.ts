@@ -1,0 +1,1 @@
+export { describeServiceConformance, closedPort, type ServiceUnderTest } from './service-conformance';

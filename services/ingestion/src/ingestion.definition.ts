@@ -1,0 +1,12 @@
+import type { ServiceDefinition } from '@cdp/service-kit';
+import { version } from '../package.json';
+import type { IngestionConfig } from './config';
+import { IngestionModule } from './ingestion.module';
+import { INGESTION_MIGRATIONS } from './persistence/migrations';
+
+export const ingestionService: ServiceDefinition<IngestionConfig> = {
+  name: 'ingestion',
+  version,
+  module: IngestionModule,
+  database: { migrations: INGESTION_MIGRATIONS },
+};
