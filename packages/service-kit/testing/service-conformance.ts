@@ -11,6 +11,8 @@ export interface ServiceUnderTest<C extends ServiceConfig> {
   extraChecks?: string[];
   /** Further environment for each instance under test (e.g. its own ClickHouse data directory). */
   env?: () => Record<string, string>;
+  /** Service-specific tests, run against the same instance (available once the suite has started it). */
+  verify?: (service: () => RunningService) => void;
 }
 
 /** A TCP port nothing listens on: a broker address that refuses connections. */
@@ -115,6 +117,8 @@ export function describeServiceConformance<C extends ServiceConfig>(subject: Ser
       }
       expect(await migrate()).toEqual({ applied: [] });
     });
+
+    subject.verify?.(() => service);
 
     it('reports 503 naming Kafka when its brokers cannot be reached, while staying live', async () => {
       const unreachable = `127.0.0.1:${await closedPort()}`;

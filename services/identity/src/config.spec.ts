@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '@cdp/config';
+import { identityConfig } from './config';
+
+describe('identity config', () => {
+  it('defaults to the port and schema infra/services.json gives identity', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'infra', 'services.json'), 'utf8')) as {
+      services: Array<{ name: string; port: number; schema: string }>;
+    };
+    const entry = manifest.services.find((s) => s.name === 'identity');
+    const config = loadConfig(identityConfig, {});
+    expect({ name: config.name, port: config.http.port, schema: config.database.schema }).toEqual(entry);
+  });
+});

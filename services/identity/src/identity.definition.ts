@@ -1,0 +1,12 @@
+import type { ServiceDefinition } from '@cdp/service-kit';
+import { version } from '../package.json';
+import type { IdentityConfig } from './config';
+import { IdentityModule } from './identity.module';
+import { IDENTITY_MIGRATIONS } from './persistence/migrations';
+
+export const identityService: ServiceDefinition<IdentityConfig> = {
+  name: 'identity',
+  version,
+  module: IdentityModule,
+  database: { migrations: IDENTITY_MIGRATIONS },
+};
