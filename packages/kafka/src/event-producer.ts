@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaRuntimeError } from './errors';
 import { EVENT_ID_HEADER, SCHEMA_HEADER, type StringHeaders } from './headers';
 import { createConsoleLogger, type Logger } from './logger';
@@ -83,7 +83,9 @@ export class EventProducer {
     kafka: Kafka,
     private readonly options: EventProducerOptions = {},
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The default partitioner hashes keys like the Java client (murmur2), so a key lands on the same
+    // partition whichever client produced it.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.logger = options.logger ?? createConsoleLogger();
     this.metrics = options.metrics ?? KafkaRuntimeMetrics.for();
   }
