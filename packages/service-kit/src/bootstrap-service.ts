@@ -17,8 +17,6 @@ export interface BootstrapOptions<C extends ServiceConfig> extends ServiceDefini
   config: C;
   /** The process's root logger; one is created from the config when absent. */
   logger?: Logger;
-  /** Close the app on SIGTERM/SIGINT (the service process); off for apps embedded in tests. */
-  shutdownHooks?: boolean;
 }
 
 export interface RunningService {
@@ -63,7 +61,6 @@ export async function bootstrapService<C extends ServiceConfig>(options: Bootstr
     app.useLogger(app.get(NestPinoLogger));
     app.disable('x-powered-by');
     app.use(httpMetricsMiddleware(httpDurationHistogram(registry)));
-    if (options.shutdownHooks) app.enableShutdownHooks();
 
     const batchHandlers = findBatchHandlers(app);
     if (batchHandlers.length > 0) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '@cdp/config';
-import { bootstrapService } from './bootstrap-service';
+import { bootstrapService, type RunningService } from './bootstrap-service';
 import { migrateDatabase, type MigrationReport } from './database/migrate';
 import { createRootLogger } from './logging/root-logger';
 import type { ServiceDefinition } from './service-definition';
@@ -12,6 +12,42 @@ export async function migrateService<C extends ServiceConfig>(
   logger: Logger,
 ): Promise<MigrationReport> {
   return migrateDatabase(config, definition.database, logger, definition.migrate && (() => definition.migrate!(config, logger)));
+}
+
+/** Force the exit of a process whose shutdown hangs (a stuck connection must not block a redeploy). */
+const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * SIGTERM/SIGINT close the service (HTTP server first, then consumers and connections) and let
+ * the process end by itself, so that buffered log lines reach their destination; Nest's own
+ * shutdown hooks re-raise the signal and lose them.
+ */
+function stopOnSignal(service: RunningService, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: closing the HTTP server, consumers and connections');
+    setTimeout(() => {
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown did not finish in time; exiting');
+      logger.flush();
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    service.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 const USAGE = 'usage: node main.js [serve | migrate]';
@@ -53,7 +89,8 @@ export async function runService<C extends ServiceConfig>(
 
   if (command === 'serve') {
     try {
-      await bootstrapService({ ...definition, config, logger, shutdownHooks: true });
+      const service = await bootstrapService({ ...definition, config, logger });
+      stopOnSignal(service, logger);
     } catch (error) {
       logger.fatal({ err: error }, `${definition.name} failed to start`);
       logger.flush();

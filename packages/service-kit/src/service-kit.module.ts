@@ -1,4 +1,4 @@
-import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -31,13 +31,7 @@ export interface ServiceKitOptions {
  * METRICS_REGISTRY, ReadinessChecks and the DataSource without importing anything.
  */
 @Module({})
-export class ServiceKitModule implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('ServiceKit');
-
-  beforeApplicationShutdown(signal?: string): void {
-    this.logger.log({ signal }, 'shutting down: closing HTTP server, consumers and connections');
-  }
-
+export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     return {
       module: ServiceKitModule,

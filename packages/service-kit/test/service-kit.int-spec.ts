@@ -19,6 +19,8 @@ async function freshConfig(db: TestDatabase, topicPrefix = uniqueTopicPrefix('or
   });
 }
 
+const TIMEOUT_MS = 60_000;
+
 const quietLogger = () => createRootLogger({ service: 'orders', version: 'test', level: 'silent' });
 
 describe('a service on the service kit', () => {
@@ -31,12 +33,12 @@ describe('a service on the service kit', () => {
     const config = await freshConfig(db);
     await migrateService(ordersService, config, quietLogger());
     service = await bootstrapService({ ...ordersService, config });
-  });
+  }, TIMEOUT_MS);
 
   afterAll(async () => {
     await service?.close();
     await db?.drop();
-  });
+  }, TIMEOUT_MS);
 
   it('answers a coded error with its status and code as problem+json', async () => {
     const res = await get('/orders/missing');
@@ -117,7 +119,7 @@ describe('migrate', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, TIMEOUT_MS);
 });
 
 describe('a service with a batch handler', () => {
@@ -154,7 +156,7 @@ describe('a service with a batch handler', () => {
       await db.drop();
       await deleteTopicsWithPrefix(config.kafka.brokers, prefix);
     }
-  });
+  }, 2 * TIMEOUT_MS);
 });
 
 function ingestedEvent(anonymousId: string): IngestedEvent {

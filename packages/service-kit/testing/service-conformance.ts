@@ -15,6 +15,10 @@ export interface ServiceUnderTest<C extends ServiceConfig> {
   verify?: (service: () => RunningService) => void;
 }
 
+// Generous: starting a service means a database, migrations and Kafka connections, on a machine
+// that may be running other suites at the same time.
+const SETUP_TIMEOUT_MS = 60_000;
+
 /** A TCP port nothing listens on: a broker address that refuses connections. */
 export async function closedPort(): Promise<number> {
   const server = createServer();
@@ -59,12 +63,12 @@ export function describeServiceConformance<C extends ServiceConfig>(subject: Ser
       config = loadConfig(subject.config, env);
       await migrate();
       service = await bootstrapService({ ...definition, config });
-    });
+    }, SETUP_TIMEOUT_MS);
 
     afterAll(async () => {
       await service?.close();
       await database?.drop();
-    });
+    }, SETUP_TIMEOUT_MS);
 
     it('describes itself at GET /', async () => {
       const res = await get('/');
@@ -116,7 +120,7 @@ export function describeServiceConformance<C extends ServiceConfig>(subject: Ser
         await client.end();
       }
       expect(await migrate()).toEqual({ applied: [] });
-    });
+    }, SETUP_TIMEOUT_MS);
 
     subject.verify?.(() => service);
 
@@ -140,6 +144,6 @@ export function describeServiceConformance<C extends ServiceConfig>(subject: Ser
       } finally {
         await degraded.close();
       }
-    });
+    }, SETUP_TIMEOUT_MS);
   });
 }
