@@ -146,6 +146,20 @@ describe('the platform, built and started as processes', () => {
     expect(text).toContain(`route="/health",status_code="200"`);
   }, 30_000);
 
+  it('refuses to start with a bad configuration, naming the variable', async () => {
+    const main = join(ROOT, 'services', 'ingestion', 'dist', 'main.js');
+    const failure = await run(process.execPath, [main], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: 'x', PORT: 'eighty' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(failure).toEqual({
+      code: 1,
+      stderr:
+        'ingestion: Invalid configuration: KAFKA_BROKERS: expected comma-separated host:port list, got "x"; ' +
+        'PORT: expected a TCP port number (0-65535), got "eighty"\n',
+    });
+  }, 30_000);
+
   it('stops every service gracefully on SIGTERM', async () => {
     const outcomes = await Promise.all(started.map(async (service) => [service.name, await stop(service)]));
     expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(started.map((s) => [s.name, 'exited'])));
