@@ -21,6 +21,9 @@ const base = {
 };
 
 module.exports = {
+  // jest-circus reads the timeout from the global config only; per-project values are ignored.
+  // Integration and end-to-end tests wait on real brokers and databases, so allow minutes.
+  testTimeout: 180000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'] },
     {
@@ -28,14 +31,12 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/packages/testing/src/jest/global-setup.ts',
-      testTimeout: 120000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/packages/testing/src/jest/global-setup.ts',
-      testTimeout: 300000,
     },
   ],
 };
