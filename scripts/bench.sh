@@ -2,6 +2,7 @@
 # npm run bench [-- SUITE...]: runs the benchmark suites against the local infrastructure and
 # writes bench/results/latest.json.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 

@@ -2,6 +2,7 @@
 # Installs npm dependencies when they are missing or out of date with package-lock.json, then builds
 # every workspace (incremental: only changed files are transpiled). Instant when nothing changed.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 

@@ -4,6 +4,7 @@
 #   --purge   also delete local data: the broker's log (.data/kafka) and embedded ClickHouse
 #             (.data/clickhouse). Refused while services started by npm start still run.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PURGE=0

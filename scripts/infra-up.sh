@@ -11,6 +11,7 @@
 # Environment: CDP_KAFKA_PORT (9092), CDP_KAFKA_CONTROLLER_PORT (9093), CDP_PG_PORT (5432),
 #   CDP_DATA_DIR (.data), CDP_CACHE_DIR (~/.cache/cdp), CDP_KAFKA_START_TIMEOUT (120 s).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 EMIT_ENV=0
@@ -38,7 +39,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 # One infra-up at a time (npm test and the jest global setup may both call it): a second caller
 # waits here, then finds everything running. fd 9 must not leak into the broker (see start_kafka).
 exec 9>"$RUN_DIR/infra-up.lock"
-flock 9
+flock -w 900 9 || die "another infra-up.sh has held $RUN_DIR/infra-up.lock for 15 minutes"
 
 # The readiness probes use the project's own drivers (kafkajs, pg).
 if [[ ! -d $ROOT/node_modules/kafkajs || ! -d $ROOT/node_modules/pg ]]; then
@@ -130,16 +131,25 @@ pg_answers() {
   fi
 }
 
+# local_cluster: "<version> <name>" of the Debian cluster configured for $PG_PORT, if any.
+local_cluster() {
+  command -v pg_lsclusters >/dev/null || return 0
+  pg_lsclusters -h 2>/dev/null | awk -v port="$PG_PORT" '$3 == port { print $1, $2; exit }'
+}
+
 install_postgres() {
   say "postgres: no server installed; installing Debian's postgresql"
   apt_install postgresql
-  local ver
-  ver=$(ls /etc/postgresql | sort -V | tail -n 1)
-  [[ -n $ver ]] || die "postgres: installed, but no cluster was created in /etc/postgresql"
+  local cluster ver name
+  cluster=$(local_cluster)
+  [[ -n $cluster ]] || die "postgres: installed, but no cluster listens on port $PG_PORT (see pg_lsclusters)"
+  read -r ver name <<<"$cluster"
   # Local development only: the superuser connects over loopback TCP without a password, like the
   # URLs this project defaults to (postgres://postgres@127.0.0.1:5432/...).
   as_root sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' \
-    "/etc/postgresql/$ver/main/pg_hba.conf"
+    "/etc/postgresql/$ver/$name/pg_hba.conf"
+  # The package may have started the cluster already; a stopped one reads the file when started.
+  if pg_answers; then as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" reload >&2; fi
 }
 
 postgres_up() {
@@ -155,12 +165,19 @@ postgres_up() {
   if pg_answers; then
     say "postgres: reusing the server on $PG_HOST:$PG_PORT"
   else
-    if ! compgen -G '/etc/postgresql/*/main' >/dev/null; then install_postgres; fi
-    local ver
-    ver=$(ls /etc/postgresql | sort -V | tail -n 1)
-    say "postgres: starting cluster $ver/main"
-    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start >&2 ||
-      pg_answers || die "postgres: could not start cluster $ver/main (see /var/log/postgresql/)"
+    local cluster ver name
+    cluster=$(local_cluster)
+    if [[ -z $cluster ]]; then
+      if command -v pg_lsclusters >/dev/null && [[ -n $(pg_lsclusters -h 2>/dev/null) ]]; then
+        die "postgres: nothing answers on $PG_HOST:$PG_PORT and no local cluster uses that port (see pg_lsclusters; or set DATABASE_URL)"
+      fi
+      install_postgres
+      cluster=$(local_cluster)
+    fi
+    read -r ver name <<<"$cluster"
+    say "postgres: starting cluster $ver/$name"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start >&2 ||
+      pg_answers || die "postgres: could not start cluster $ver/$name (see /var/log/postgresql/)"
   fi
   node "$ROOT/infra/postgres/ensure-database.js" "$ADMIN_DATABASE_URL" 60 cdp ||
     die "postgres: cannot connect as postgres on $PG_HOST:$PG_PORT (set DATABASE_URL to use another server)"

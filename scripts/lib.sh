@@ -1,4 +1,6 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/*.sh (sourced, not run).
+# shellcheck disable=SC2034  # RUN_DIR, LOG_DIR, CACHE_DIR are used by the scripts sourcing this file
 # Layout: runtime state under ${CDP_DATA_DIR:-<repo>/.data}: run/ (pid files, rendered configs),
 # logs/, kafka/ (broker storage), clickhouse/ (embedded ClickHouse).
 
@@ -54,11 +56,13 @@ stop_pid() {
 }
 
 # as_root <cmd...>: runs a command as root (directly, or through passwordless sudo).
+# fd 9 is closed for the command: it may start daemons (pg_ctlcluster, apt's postinst), which would
+# otherwise inherit infra-up.sh's lock and hold it forever.
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then
-    "$@"
+    "$@" 9>&-
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo -n "$@"
+    sudo -n "$@" 9>&-
   else
     die "need root to run: $* (install it by hand, or point the matching *_URL/KAFKA_BROKERS variable elsewhere)"
   fi

@@ -5,6 +5,7 @@
 # Environment: CDP_START_TIMEOUT (seconds to wait for each /health, default 90), plus what
 # scripts/infra-up.sh reads (KAFKA_BROKERS, DATABASE_URL, CLICKHOUSE_URL, CDP_DATA_DIR, ...).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 

@@ -2,6 +2,7 @@
 # npm stop: stops the services npm start launched. With --all, also the Kafka broker that
 # scripts/infra-up.sh started (Postgres, a system service, keeps running).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ALL=0

@@ -5,6 +5,7 @@
 # Environment: CDP_TEST_WORKERS (jest workers, default 2), CDP_TEST_INFRA (local|testcontainers|auto),
 # and the explicit endpoints KAFKA_BROKERS, DATABASE_URL, CLICKHOUSE_URL.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export NX_DAEMON=false

@@ -23,7 +23,7 @@ async function connect() {
       await client.end().catch(() => undefined);
     }
     // Authentication and missing-database errors will not heal by waiting.
-    if (last && ['28P01', '28000', '3D000'].includes(last.code)) break;
+    if (last && (['28P01', '28000', '3D000'].includes(last.code) || /password|SASL/i.test(last.message))) break;
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
