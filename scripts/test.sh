@@ -28,7 +28,9 @@ REPORT="$DATA_DIR/test-results.json"
 rm -f "$REPORT"
 say "jest: unit, int and e2e tiers"
 rc=0
-npx jest --ci --maxWorkers="${CDP_TEST_WORKERS:-2}" --json --outputFile="$REPORT" "$@" || rc=$?
+# --forceExit: the report is complete once the last test ends; a handle some test leaks (a socket,
+# a timer) must not keep an unattended run alive until CI's time limit.
+npx jest --ci --maxWorkers="${CDP_TEST_WORKERS:-2}" --forceExit --json --outputFile="$REPORT" "$@" || rc=$?
 
 [[ -f $REPORT ]] || die "jest wrote no report (exit $rc)"
 node -e '
