@@ -69,6 +69,19 @@ class HandlerFailure extends Error {
   }
 }
 
+/** The serde could not reach its schema registry (as opposed to the bytes being bad). */
+class RegistryUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+  }
+}
+
+function isRegistryOutage(err: unknown): boolean {
+  const { code, details } = (err ?? {}) as { code?: unknown; details?: { status?: number } };
+  if (code === 'AVRO_REGISTRY_UNAVAILABLE') return true;
+  return code === 'AVRO_REGISTRY_ERROR' && (details?.status ?? 0) >= 500;
+}
+
 type Mode = { kind: 'handle' } | { kind: 'dead-letter'; reason: string; detail: string; attempts: number };
 
 export interface CommitSummary {
@@ -99,8 +112,8 @@ export class BatchProcessor<T> {
   /** Processes the messages (one partition, offset order); resolves with the offset to resume from, or null if abandoned. */
   async process(ctx: PartitionContext, raws: readonly RawMessage[]): Promise<string | null> {
     if (raws.length === 0) return null;
-    const entries = await this.decodeAll(ctx, raws);
     try {
+      const entries = await this.decodeWithRetries(ctx, raws);
       await this.runWithRetries(ctx, entries, this.options.retry.maxAttempts);
       return nextOffsetAfter(raws);
     } catch (err) {
@@ -119,6 +132,21 @@ export class BatchProcessor<T> {
       ),
     );
     return new Map(rows.map((r) => [Number(r.partition), String(r.next_offset)]));
+  }
+
+  /** A schema registry that cannot be reached says nothing about the message: wait, never dead-letter. */
+  private async decodeWithRetries(ctx: PartitionContext, raws: readonly RawMessage[]): Promise<Array<Entry<T>>> {
+    for (let outages = 1; ; outages++) {
+      try {
+        return await this.decodeAll(ctx, raws);
+      } catch (err) {
+        if (!(err instanceof RegistryUnavailable)) throw err;
+        this.options.metrics.retries.inc({ group: this.options.groupId, topic: ctx.topic, kind: 'unavailable' });
+        this.options.logger.warn({ topic: ctx.topic, partition: ctx.partition, err: errorMessage(err.cause), outages }, 'schema registry unavailable; retrying decode');
+        await this.pause(ctx, backoffDelay(this.options.retry, outages));
+        if (!ctx.isActive()) throw new ProcessingAbandoned();
+      }
+    }
   }
 
   private async decodeAll(ctx: PartitionContext, raws: readonly RawMessage[]): Promise<Array<Entry<T>>> {
@@ -166,6 +194,7 @@ export class BatchProcessor<T> {
             },
           };
         } catch (err) {
+          if (isRegistryOutage(err)) throw new RegistryUnavailable(err);
           const code = (err as { code?: unknown }).code;
           return {
             ok: false,

@@ -6,6 +6,9 @@ import { EventProducer, silentLogger } from '../src';
 import { caughtUp, ingestedEvent, logEndOffsets, RUNTIME_SCHEMA, type RuntimeHarness, startHarness, storedOffsets, waitFor } from './support/runtime-harness';
 import { CRASH_GROUP } from './fixtures/crash-consumer.constants';
 
+// Real brokers and databases on a shared machine: allow for slow group joins.
+jest.setTimeout(120_000);
+
 const ROOT = resolve(__dirname, '../../..');
 const FIXTURE = join(__dirname, 'fixtures/crash-consumer.fixture.ts');
 const PRELOAD = join(__dirname, 'fixtures/register-source-paths.ts');

@@ -17,6 +17,9 @@ import {
 } from '../src';
 import { caughtUp, ingestedEvent, readAll, recordCount, RUNTIME_SCHEMA, type RuntimeHarness, startHarness, TEST_TOPICS, waitFor } from './support/runtime-harness';
 
+// Real brokers and databases on a shared machine: allow for slow group joins.
+jest.setTimeout(120_000);
+
 const GROUP = 'it-projector';
 
 /** Test-side switches the handler consults; lives in Nest's container like any provider. */

@@ -3,6 +3,9 @@ import { Registry } from 'prom-client';
 import { encodeEvents, EventProducer, insertOutbox, KafkaRuntimeMetrics, OutboxRelay, silentLogger } from '../src';
 import { ingestedEvent, readAll, RUNTIME_SCHEMA, type RuntimeHarness, startHarness, TEST_TOPICS, waitFor } from './support/runtime-harness';
 
+// Real brokers and databases on a shared machine: allow for slow group joins.
+jest.setTimeout(120_000);
+
 const pendingRows = async (h: RuntimeHarness) =>
   Number((await h.pool.query(`SELECT count(*)::int AS n FROM ${RUNTIME_SCHEMA}.outbox WHERE published_at IS NULL`)).rows[0].n);
 
