@@ -14,21 +14,20 @@ for arg in "$@"; do
   esac
 done
 
-stopped=0
-declare -A PIDS=()
+RUNNING=()
 while read -r name _port; do
   if pid=$(pid_of "$RUN_DIR/$name.pid" "services/$name/dist/main.js"); then
     kill -TERM "$pid" 2>/dev/null || true
-    PIDS[$name]=$pid
+    RUNNING+=("$name $pid")
   fi
   rm -f "$RUN_DIR/$name.pid"
 done < <(services)
 # SIGTERM went to all at once (they shut down in parallel); now wait for each, escalating if needed.
-for name in "${!PIDS[@]}"; do
-  stop_pid "${PIDS[$name]}" "$name" 20
-  stopped=$((stopped + 1))
+for entry in "${RUNNING[@]}"; do
+  read -r name pid <<<"$entry"
+  stop_pid "$pid" "$name" 20
 done
-[[ $stopped -gt 0 ]] || say "no services running"
+[[ ${#RUNNING[@]} -gt 0 ]] || say "no services running"
 
 if [[ $ALL -eq 1 ]]; then
   bash "$ROOT/scripts/infra-down.sh"
