@@ -22,9 +22,25 @@ deps_stale() {
   return 0
 }
 
+install_deps() {
+  local out rc=0
+  out=$(mktemp)
+  npm ci --no-audit --no-fund 2>&1 | tee "$out" >&2 || rc=$?
+  if [[ $rc -ne 0 ]] && grep -q 'can only install packages when your package.json and package-lock.json' "$out"; then
+    # npm ci also demands lock entries for other platforms' optional binaries (@swc/core-darwin-*...),
+    # which a lockfile regenerated next to an existing node_modules lacks (npm/cli#4828). npm install
+    # --no-save installs the same locked versions without that check and leaves the lockfile as is.
+    warn "npm ci rejected package-lock.json (see above); installing the locked versions with npm install --no-save"
+    rc=0
+    npm install --no-save --no-audit --no-fund >&2 || rc=$?
+  fi
+  rm -f "$out"
+  [[ $rc -eq 0 ]] || die "installing npm dependencies failed (exit $rc)"
+}
+
 if deps_stale; then
   say "npm ci (node_modules missing or out of date with package-lock.json)"
-  npm ci --no-audit --no-fund >&2
+  install_deps
   lock_hash >"$STAMP"
 fi
 node scripts/build.mjs >&2
