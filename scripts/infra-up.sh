@@ -58,10 +58,12 @@ fetch_kafka_jars() {
   local tmp="$KAFKA_LIBS.partial.$$"
   rm -rf "$tmp"
   mkdir -p "$(dirname "$KAFKA_LIBS")"
-  if ! mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+  local mvn_log="$LOG_DIR/kafka-maven.log"
+  if ! mvn -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >"$mvn_log" 2>&1; then
     rm -rf "$tmp"
-    die "kafka: maven could not fetch the broker jars (see above)"
+    grep -E 'ERROR|BUILD' "$mvn_log" | tail -n 20 >&2 || true
+    die "kafka: maven could not fetch the broker jars (full output in $mvn_log)"
   fi
   # Swap in whole so an interrupted download never leaves a half-filled libs/ marked complete.
   rm -rf "$KAFKA_LIBS"
