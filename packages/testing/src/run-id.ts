@@ -10,9 +10,27 @@ export function randomSuffix(length = 6): string {
   return out;
 }
 
-/** A short id for one test run: time-ordered prefix so leftovers of old runs sort together. */
+const RUN_CLOCK_CHARS = 6;
+
+/**
+ * A short id for one test run: its start second in base36 (6 chars, good until 2038) plus 2 random
+ * chars. The time part lets a later run recognise leftovers of runs long finished.
+ */
 export function newRunId(now: number = Date.now()): string {
-  return now.toString(36).slice(-5) + randomSuffix(3);
+  return Math.floor(now / 1000).toString(36).padStart(RUN_CLOCK_CHARS, '0').slice(-RUN_CLOCK_CHARS) + randomSuffix(2);
+}
+
+/**
+ * Ids made before run ids carried their start time decode to arbitrary instants; those before this
+ * one are not trusted to be times at all.
+ */
+const RUN_CLOCK_EPOCH = Date.UTC(2026, 10, 22);
+
+/** When the run with this id started (ms since epoch), or undefined for ids not made by newRunId. */
+export function runStartedAt(runId: string): number | undefined {
+  if (!/^[0-9a-z]{8}$/.test(runId)) return undefined;
+  const startedAt = parseInt(runId.slice(0, RUN_CLOCK_CHARS), 36) * 1000;
+  return startedAt >= RUN_CLOCK_EPOCH ? startedAt : undefined;
 }
 
 /**
