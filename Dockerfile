@@ -20,7 +20,9 @@ COPY services/profile/package.json services/profile/
 COPY services/segmentation/package.json services/segmentation/
 COPY services/loyalty/package.json services/loyalty/
 COPY services/analytics/package.json services/analytics/
-RUN npm ci --no-audit --no-fund
+# Like scripts/ensure-deps.sh: npm ci refuses a lockfile that lacks other platforms' optional
+# binaries (npm/cli#4828); npm install --no-save then installs the same locked versions.
+RUN npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
 COPY . .
 RUN node scripts/build.mjs && npm prune --omit=dev --no-audit --no-fund
 
