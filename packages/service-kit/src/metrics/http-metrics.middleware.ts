@@ -21,9 +21,9 @@ export function httpMetricsMiddleware(histogram: Histogram<'method' | 'route' | 
 /** What Express adds to a request once a route matched it. */
 type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
 
-// Nest mounts route-wide middleware (request logging) on a `{/*splat}` route, which then stays on
-// requests that no controller matched.
-const MIDDLEWARE_CATCH_ALL = /\*splat\b/;
+// Nest mounts route-wide middleware (request logging) on a wildcard route (`{/*splat}`, `{*path}`,
+// `*`), which then stays on requests that no controller matched.
+const MIDDLEWARE_CATCH_ALL = /\{\/?\*\w+\}|^\/?\*$/;
 
 function routeTemplate(req: RoutedRequest): string {
   const path = req.route?.path;
