@@ -6,7 +6,8 @@ export type KafkaRuntimeErrorCode =
   | 'KAFKA_RESULT_INVALID'
   | 'KAFKA_EVENT_INVALID'
   | 'KAFKA_CONSUMER_STOPPED'
-  | 'KAFKA_RETRY_REQUESTED';
+  | 'KAFKA_RETRY_REQUESTED'
+  | 'KAFKA_TOPIC_NOT_READY';
 
 /** The Kafka runtime's one error type; `code` is stable and machine-readable. */
 export class KafkaRuntimeError extends Error {
