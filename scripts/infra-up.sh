@@ -84,7 +84,9 @@ start_kafka() {
     say "kafka: formatting storage in $KAFKA_DATA"
     mkdir -p "$KAFKA_DATA"
     local cluster_id
-    cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>>"$KAFKA_LOG")
+    # The tool's log4j output shares stdout with the id: keep only the base64 UUID line.
+    cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>>"$KAFKA_LOG" | grep -E '^[A-Za-z0-9_-]{22}$' | tail -n 1) || true
+    [[ -n $cluster_id ]] || die "kafka: StorageTool random-uuid printed no cluster id; see $KAFKA_LOG"
     "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_PROPS" >>"$KAFKA_LOG" 2>&1 ||
       die "kafka: formatting storage failed; see $KAFKA_LOG"
   fi
