@@ -3,8 +3,10 @@ export type JsonObject = { [key: string]: unknown };
 
 export function isJsonObject(value: unknown): value is JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // Compared structurally, not with `=== Object.prototype`: a parser or test runner in another realm
+  // (vm context) hands over objects whose Object.prototype is a different object.
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
 }
 
 /** Reads an own property; inherited members such as `toString` never count as payload fields. */
