@@ -1,0 +1,113 @@
+/**
+ * The bytes of each element of the top-level `batch` array of a JSON body, exactly as the client
+ * sent them: dead letters must carry the original item, not a re-serialisation of it. Works on the
+ * raw bytes: every structural JSON character is ASCII and UTF-8 never uses ASCII bytes inside a
+ * multi-byte character. Call it only on bodies JSON.parse accepted; like JSON.parse, the last
+ * `batch` key wins.
+ */
+export function batchItemBytes(body: Buffer): Buffer[] {
+  const scanner = new Scanner(body);
+  let items: Buffer[] = [];
+  scanner.skipWhitespace();
+  if (scanner.peek() !== OPEN_OBJECT) return items;
+  scanner.pos++;
+  for (;;) {
+    scanner.skipWhitespace();
+    if (scanner.peek() === CLOSE_OBJECT || scanner.done()) return items;
+    const keyStart = scanner.pos;
+    scanner.skipString();
+    const key = JSON.parse(body.subarray(keyStart, scanner.pos).toString('utf8')) as string;
+    scanner.skipWhitespace();
+    scanner.pos++; // ':'
+    scanner.skipWhitespace();
+    if (key === 'batch' && scanner.peek() === OPEN_ARRAY) items = scanner.arrayItems();
+    else scanner.skipValue();
+    scanner.skipWhitespace();
+    if (scanner.peek() === COMMA) scanner.pos++;
+  }
+}
+
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+class Scanner {
+  pos = 0;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  peek(): number | undefined {
+    return this.bytes[this.pos];
+  }
+
+  skipWhitespace(): void {
+    while (!this.done()) {
+      const c = this.bytes[this.pos];
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
+  }
+
+  skipString(): void {
+    this.pos++; // opening quote
+    while (!this.done()) {
+      const c = this.bytes[this.pos++];
+      if (c === BACKSLASH) this.pos++;
+      else if (c === QUOTE) return;
+    }
+  }
+
+  skipValue(): void {
+    const c = this.peek();
+    if (c === QUOTE) return this.skipString();
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) return this.skipContainer();
+    // number, true, false, null: up to the next delimiter
+    while (!this.done()) {
+      const d = this.bytes[this.pos];
+      if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) return;
+      this.pos++;
+    }
+  }
+
+  arrayItems(): Buffer[] {
+    const items: Buffer[] = [];
+    this.pos++; // '['
+    for (;;) {
+      this.skipWhitespace();
+      if (this.peek() === CLOSE_ARRAY || this.done()) {
+        this.pos++;
+        return items;
+      }
+      const start = this.pos;
+      this.skipValue();
+      items.push(this.bytes.subarray(start, this.pos));
+      this.skipWhitespace();
+      if (this.peek() === COMMA) this.pos++;
+    }
+  }
+
+  private skipContainer(): void {
+    let depth = 0;
+    while (!this.done()) {
+      const c = this.bytes[this.pos];
+      if (c === QUOTE) {
+        this.skipString();
+        continue;
+      }
+      this.pos++;
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        depth--;
+        if (depth === 0) return;
+      }
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { TOPICS, type IngestedEvent } from '@cdp/contracts';
+import { buildDeadLetter, DEAD_LETTER_SCHEMA, type EncodedRecord } from '@cdp/kafka';
+import { normalizeSegmentEvent, partitionKeyOf, SEGMENT_LIMITS, type Rejection, type SegmentCallType, type SourceContext } from '../domain';
+import { IngestProducer } from '../kafka/ingest-producer';
+import { batchItemBytes } from './batch-items';
+import { EventPublisher } from './event-publisher';
+import { IngestionError } from './ingestion.error';
+import { IngestionMetrics } from './ingestion.metrics';
+import { TokenBucketRateLimiter } from './rate-limiter';
+import { writeKeyOf } from './secrets';
+import { decodePayload, type SegmentRequest } from './segment-payload';
+import { SourcesService, type AuthenticatedSource } from './sources.service';
+
+/** Segment's answer to an accepted call, which its libraries check for. */
+export interface SegmentSuccess {
+  success: true;
+}
+
+export interface RejectedItem {
+  index: number;
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+/** /v1/batch and /v1/import: Segment's answer plus the items that went to the dead-letter topic. */
+export interface BatchSuccess extends SegmentSuccess {
+  rejected: RejectedItem[];
+}
+
+const INGESTION_PRODUCER = 'ingestion';
+const CONTRACT_VIOLATION = 'CONTRACT_VIOLATION';
+
+type Accepted = { index: number; record: EncodedRecord };
+type Refused = { index: number; rejection: Rejection | { code: string; field: string | null; message: string } };
+
+/**
+ * The online ingestion path: decode, authenticate, rate-limit, normalise (domain), then dedupe and
+ * produce (EventPublisher). Nothing is answered 2xx before Kafka acknowledged it.
+ */
+@Injectable()
+export class SegmentIngestService {
+  private readonly rateLimiter = new TokenBucketRateLimiter();
+
+  constructor(
+    private readonly sources: SourcesService,
+    private readonly publisher: EventPublisher,
+    private readonly producer: IngestProducer,
+    private readonly metrics: IngestionMetrics,
+  ) {}
+
+  /** /v1/track, /v1/identify, ...: one event; an invalid one is refused with 422 naming the field. */
+  async single(type: SegmentCallType, request: SegmentRequest): Promise<SegmentSuccess> {
+    const receivedAt = Date.now();
+    const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
+    const payload = await decodePayload(request, SEGMENT_LIMITS.maxEventBytes);
+    this.admit(source, 1);
+    const result = normalizeSegmentEvent(payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
+    const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+    if (!encoded.ok) {
+      this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
+      const { code, field, message } = encoded.rejection;
+      throw new IngestionError('INVALID_EVENT', `${code}: ${message}`, 422, { field });
+    }
+    await this.publish(source, receivedAt, [encoded.record], []);
+    return { success: true };
+  }
+
+  /** /v1/batch and /v1/import: invalid items go to the dead-letter topic, the valid ones are kept. */
+  async batch(request: SegmentRequest): Promise<BatchSuccess> {
+    const receivedAt = Date.now();
+    const source = await this.authenticate(request, SEGMENT_LIMITS.maxBatchBytes);
+    const payload = await decodePayload(request, SEGMENT_LIMITS.maxBatchBytes);
+    const body = payload.value;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { batch?: unknown }).batch)) {
+      throw new IngestionError('INVALID_BATCH', 'Expected a JSON object with a "batch" array', 422, { field: 'batch' });
+    }
+    const { batch: items, sentAt, context } = body as { batch: unknown[]; sentAt?: unknown; context?: unknown };
+    this.admit(source, Math.max(1, items.length));
+
+    const originals = batchItemBytes(payload.bytes);
+    const originalOf = (index: number) => originals[index] ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
+    const accepted: Accepted[] = [];
+    const refused: Refused[] = [];
+    for (const [index, item] of items.entries()) {
+      if (originalOf(index).length > SEGMENT_LIMITS.maxEventBytes) {
+        refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: `batch[${index}]`, message: `exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
+        continue;
+      }
+      const result = normalizeSegmentEvent(item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context });
+      const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+      if (encoded.ok) accepted.push({ index, record: encoded.record });
+      else refused.push({ index, rejection: encoded.rejection });
+    }
+
+    const deadLetters = await Promise.all(refused.map(({ index, rejection }) => this.deadLetter(source.context, rejection, originalOf(index), receivedAt)));
+    await this.publish(source, receivedAt, accepted.map((a) => a.record), deadLetters);
+    for (const { rejection } of refused) this.metrics.count(source.context.sourceId, 'rejected', 1, rejection.code);
+    return { success: true, rejected: refused.map(({ index, rejection }) => ({ index, code: rejection.code, field: rejection.field, message: rejection.message })) };
+  }
+
+  private async authenticate(request: SegmentRequest, limit: number): Promise<AuthenticatedSource> {
+    // With Basic auth the key is checked before the body is parsed; only keyless requests pay for parsing twice.
+    const fromHeader = writeKeyOf(request.authorization, undefined);
+    if (fromHeader) return this.sources.authenticate(fromHeader);
+    return this.sources.authenticate(writeKeyOf(undefined, (await decodePayload(request, limit)).value));
+  }
+
+  private admit(source: AuthenticatedSource, events: number): void {
+    const decision = this.rateLimiter.take(source.context.sourceId, source.rateLimitPerSecond, events);
+    if (decision.allowed) return;
+    this.metrics.count(source.context.sourceId, 'rejected', events, 'RATE_LIMITED');
+    throw new IngestionError('RATE_LIMITED', `Source ${source.context.sourceId} exceeds ${source.rateLimitPerSecond} events per second`, 429, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+
+  private async encode(event: IngestedEvent): Promise<{ ok: true; record: EncodedRecord } | { ok: false; rejection: Refused['rejection'] }> {
+    try {
+      return { ok: true, record: await this.producer.encode({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }) };
+    } catch (error) {
+      // The normaliser promises contract-valid events; should one slip through it is dead-lettered, not lost.
+      return { ok: false, rejection: { code: CONTRACT_VIOLATION, field: null, message: (error as Error).message } };
+    }
+  }
+
+  private deadLetter(source: SourceContext, rejection: Refused['rejection'], original: Buffer, receivedAt: number): Promise<EncodedRecord> {
+    const built = buildDeadLetter({
+      reason: rejection.code,
+      message: rejection.field ? `${rejection.field}: ${rejection.message}` : rejection.message,
+      value: original,
+      sourceId: source.sourceId,
+      attempts: 1,
+      producer: INGESTION_PRODUCER,
+      occurredAt: receivedAt,
+    });
+    // buildDeadLetter's content-derived id would merge identical rejected items; each item is its own dead letter.
+    const record = { ...built, id: randomUUID() };
+    return this.producer.encode({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record });
+  }
+
+  private async publish(source: AuthenticatedSource, receivedAt: number, events: EncodedRecord[], deadLetters: EncodedRecord[]): Promise<void> {
+    const outcome = await this.publisher.publish(source.context.sourceId, receivedAt, events, deadLetters);
+    this.metrics.count(source.context.sourceId, 'accepted', outcome.produced);
+    this.metrics.count(source.context.sourceId, 'deduplicated', outcome.duplicates);
+  }
+}

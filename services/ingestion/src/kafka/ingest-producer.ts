@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { AvroSerde, createSchemaRegistry } from '@cdp/avro';
+import { TOPICS } from '@cdp/contracts';
+import { createKafka, encodeEvents, ensureTopics, EventProducer, KafkaRuntimeMetrics, type EncodedRecord, type Logger as KafkaLogger, type OutgoingEvent } from '@cdp/kafka';
+import { METRICS_REGISTRY, SERVICE_CONFIG } from '@cdp/service-kit';
+import type { IngestionConfig } from '../config';
+import { IngestionError } from '../application/ingestion.error';
+
+// Shutdown waits this long for a connection attempt still retrying against an unreachable broker.
+const SHUTDOWN_WAIT_MS = 10_000;
+
+/**
+ * The service's one idempotent producer (acks -1) to the topics ingestion owns. It connects in the
+ * background at start-up, so the service starts (and reports Kafka down on /health/ready) while the
+ * brokers are away; requests then wait at most INGESTION_PRODUCE_TIMEOUT_MS and get a 503.
+ */
+@Injectable()
+export class IngestProducer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('IngestProducer');
+  private readonly kafka;
+  private readonly producer: EventProducer;
+  private readonly serde: AvroSerde;
+  private connecting: Promise<void> | undefined;
+  private connected = false;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    const log = this.kafkaLogger();
+    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: log });
+    this.serde = new AvroSerde(createSchemaRegistry({ url: config.kafka.schemaRegistryUrl }));
+    this.producer = new EventProducer(this.kafka, {
+      serde: this.serde,
+      topicPrefix: config.kafka.topicPrefix,
+      logger: log,
+      metrics: KafkaRuntimeMetrics.for(registry),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.ready().catch((error: unknown) => this.logger.warn({ err: error }, 'Kafka is not reachable yet; requests answer 503 until it is'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connecting) await Promise.race([this.connecting.catch(() => undefined), delay(SHUTDOWN_WAIT_MS)]);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /** Encodes one event (Avro, Confluent framing); a contract violation throws here, before anything is sent. */
+  async encode(event: OutgoingEvent): Promise<EncodedRecord> {
+    const [record] = await encodeEvents(this.serde, [event], this.config.kafka.topicPrefix);
+    return record!;
+  }
+
+  /** Resolves once the producer is connected, or fails with 503 after the produce timeout. */
+  async ready(): Promise<void> {
+    if (this.connected) return;
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    await this.withinTimeout(this.connecting, 'Kafka cannot be reached');
+  }
+
+  /** One producer request for all records; resolves when every partition leader and its replicas acknowledged. */
+  async send(records: readonly EncodedRecord[]): Promise<void> {
+    await this.ready();
+    await this.withinTimeout(this.producer.sendEncoded(records), 'Kafka did not acknowledge the events');
+  }
+
+  private async connect(): Promise<void> {
+    // Ingestion owns the topics it writes; a fresh cluster gets them on the first connection.
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [TOPICS.ingestEvents, TOPICS.ingestDeadLetter], this.config.kafka.topicPrefix);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  private async withinTimeout<T>(work: Promise<T>, message: string): Promise<T> {
+    const timeoutMs = this.config.ingestion.produceTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      // A send that times out may still succeed later; the client's retry then produces the same
+      // messageIds again, which consumers drop (they dedupe on the event id).
+      throw IngestionError.unavailable('KAFKA_UNAVAILABLE', message, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private kafkaLogger(): KafkaLogger {
+    const logger = this.logger;
+    return {
+      debug: (obj, msg) => logger.debug(obj, msg),
+      info: (obj, msg) => logger.log(obj, msg),
+      warn: (obj, msg) => logger.warn(obj, msg),
+      error: (obj, msg) => logger.error(obj, msg),
+    };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
