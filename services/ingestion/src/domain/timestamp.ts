@@ -21,7 +21,8 @@ export function parseTimestamp(value: unknown, field: string, timezone: string |
   if (value === undefined || value === null) return accept(null);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return reject('INVALID_TIMESTAMP', field, `${field} must be a finite number of epoch milliseconds`);
-    const ms = Math.trunc(value);
+    // `+ 0` turns -0 into 0: the Avro long encoder refuses negative zero.
+    const ms = Math.trunc(value) + 0;
     if (ms < EARLIEST_REPRESENTABLE || ms > LATEST_REPRESENTABLE) {
       return reject('INVALID_TIMESTAMP', field, `${field} ${value} is outside years 0000-9999 as epoch milliseconds`);
     }
