@@ -1,0 +1,26 @@
+import { batchItemBytes } from './batch-items';
+
+describe('batchItemBytes', () => {
+  const items = (text: string) => batchItemBytes(Buffer.from(text, 'utf8')).map((b) => b.toString('utf8'));
+
+  it('given a batch body, returns each item byte for byte, whitespace, escapes and non-ASCII included', () => {
+    const body = `{ "sentAt": "2026-01-01T00:00:00Z", "context": {"batch": [1]}, "batch" : [ {"a": "x\\"]}"} ,\n  { "b" : [1, {"c": "日本"}] }, 12.5e3, "str", null, true ] }`;
+    expect(items(body)).toEqual(['{"a": "x\\"]}"}', '{ "b" : [1, {"c": "日本"}] }', '12.5e3', '"str"', 'null', 'true']);
+  });
+
+  it('takes the last batch key, as JSON.parse does, and ignores batch keys nested deeper', () => {
+    expect(items('{"batch": [1, 2], "x": {"batch": [3]}, "batch": [{"k": 4}]}')).toEqual(['{"k": 4}']);
+  });
+
+  it('returns nothing for bodies without a top-level batch array', () => {
+    expect(items('{"batch": {"a": 1}}')).toEqual([]);
+    expect(items('[{"batch": [1]}]')).toEqual([]);
+    expect(items('{"batch": []}')).toEqual([]);
+  });
+
+  it('agrees with JSON.parse on the items of generated batches', () => {
+    const batch = [{ s: 'a,b]}{"' }, [1, [2, [3]]], -0.5, 'tab\there', { nested: { batch: ['x'] } }, false];
+    const body = JSON.stringify({ before: 1, batch, after: [] }, null, 2);
+    expect(items(body).map((text) => JSON.parse(text) as unknown)).toEqual(batch);
+  });
+});
