@@ -48,6 +48,14 @@ describe('cleanPhone', () => {
   });
 });
 
+describe('cleanPhone, asked again', () => {
+  it('answers per region: the same digits are a London number in GB and none in CN', () => {
+    expect(cleanPhone('020 7946 0958', 'GB')).toEqual({ valid: true, e164: '+442079460958' });
+    expect(cleanPhone('020 7946 0958', 'CN')).toEqual({ valid: false });
+    expect(cleanPhone('020 7946 0958', 'GB')).toEqual({ valid: true, e164: '+442079460958' });
+  });
+});
+
 describe('cleanContactFields', () => {
   it('given traits with contact details, cleans them and reports the ones that cannot be used', () => {
     const result = cleanContactFields(

@@ -15,11 +15,13 @@ export function own(object: JsonObject, key: string): unknown {
 }
 
 /**
- * Defines a property instead of assigning it: assigning a payload-chosen key such as `__proto__`
- * would change the object's prototype rather than store data.
+ * Stores a payload-chosen key as data. Assigning `__proto__` would change the object's prototype
+ * instead, so that key alone is defined; every other key is assigned, because defineProperty moves
+ * V8 objects to slow dictionary mode and this runs for every key of every event.
  */
 export function setOwn(object: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** Deep copy of plain objects and arrays, so cleaning never mutates the caller's payload. */

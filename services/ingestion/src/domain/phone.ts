@@ -14,6 +14,25 @@ export function cleanPhone(value: unknown, defaultRegion: string | null): PhoneC
   else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) text = String(value);
   else return { valid: false };
   if (text === '') return { valid: false };
+  const key = `${defaultRegion ?? ''}|${text}`;
+  let cleaning = recent.get(key);
+  if (cleaning === undefined) {
+    cleaning = parse(text, defaultRegion);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(key, cleaning);
+  }
+  return cleaning;
+}
+
+/**
+ * Parsing and validating against the full metadata costs ~15 us, and the same customer's phone rides
+ * on every event of a session (context.traits), so recent answers are remembered. The function is pure,
+ * which makes the memo invisible; the bound keeps a flood of distinct numbers from growing memory.
+ */
+const RECENT_LIMIT = 10_000;
+const recent = new Map<string, PhoneCleaning>();
+
+function parse(text: string, defaultRegion: string | null): PhoneCleaning {
   const region = defaultRegion?.toUpperCase();
   const parsed = parsePhoneNumberFromString(
     text,

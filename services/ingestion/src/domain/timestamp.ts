@@ -1,12 +1,15 @@
 import { accept, type Checked, quote, reject } from './rejection';
 
 /**
- * ISO 8601 as clients send it: a date, optionally a time (minutes, seconds and a fraction of up to 9
- * digits, `T` or a space between), optionally `Z` or an offset. Week dates, ordinal dates and the
- * "2024-1-5" variants Date.parse would accept are refused: a format guessed wrong is a wrong timestamp.
+ * ISO 8601 as clients and store systems write it: a calendar date, optionally a time (minutes, seconds
+ * and a fraction of up to 9 digits; `T`, or a space in the extended form), optionally `Z` or an offset.
+ * Both the extended form (2024-03-15T09:30:00+08:00) and the basic form POS exports use (20240315,
+ * 20240315T093000Z) are read. Week dates, ordinal dates and the "2024-1-5" variants Date.parse would
+ * accept are refused: a format guessed wrong is a wrong timestamp.
  */
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?)?$/i;
+const ZONE = '(?:(Z)|([+-])(\\d{2})(?::?(\\d{2}))?)';
+const ISO_8601_EXTENDED = new RegExp(`^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?${ZONE}?)?$`, 'i');
+const ISO_8601_BASIC = new RegExp(`^(\\d{4})(\\d{2})(\\d{2})(?:T(\\d{2})(\\d{2})(?:(\\d{2})(?:[.,](\\d{1,9}))?)?${ZONE}?)?$`, 'i');
 
 /** Year 0000 to 9999 in epoch ms: inside the +-2^52 range the Avro contract allows for longs. */
 const EARLIEST_REPRESENTABLE = -62_167_219_200_000; // 0000-01-01T00:00:00Z
@@ -29,9 +32,10 @@ export function parseTimestamp(value: unknown, field: string, timezone: string |
     return accept(ms);
   }
   if (typeof value !== 'string') return reject('INVALID_TIMESTAMP', field, `${field} must be an ISO 8601 string or epoch milliseconds`);
-  const match = ISO_8601.exec(value.trim());
+  const trimmed = value.trim();
+  const match = ISO_8601_EXTENDED.exec(trimmed) ?? ISO_8601_BASIC.exec(trimmed);
   if (!match) return reject('INVALID_TIMESTAMP', field, `${field} ${quote(value)} is not an ISO 8601 timestamp`);
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zulu, sign, offH, offM] = match;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zulu, sign, offH, offM = '0'] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
