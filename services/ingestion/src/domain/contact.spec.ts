@@ -49,10 +49,10 @@ describe('cleanPhone', () => {
 });
 
 describe('cleanPhone, asked again', () => {
-  it('answers per region: the same digits are a London number in GB and none in CN', () => {
-    expect(cleanPhone('020 7946 0958', 'GB')).toEqual({ valid: true, e164: '+442079460958' });
-    expect(cleanPhone('020 7946 0958', 'CN')).toEqual({ valid: false });
-    expect(cleanPhone('020 7946 0958', 'GB')).toEqual({ valid: true, e164: '+442079460958' });
+  it('answers per region: the same digits are a Chinese mobile in CN and no number in the US', () => {
+    expect(cleanPhone('138 0013 8000', 'CN')).toEqual({ valid: true, e164: '+8613800138000' });
+    expect(cleanPhone('138 0013 8000', 'US')).toEqual({ valid: false });
+    expect(cleanPhone('138 0013 8000', 'CN')).toEqual({ valid: true, e164: '+8613800138000' });
   });
 });
 
