@@ -46,9 +46,9 @@ describe('topic registry', () => {
     expect(topicConfigEntries(TOPICS.ingestDeadLetter)).toContainEqual({ name: 'retention.ms', value: String(90 * 86_400_000) });
   });
 
-  it('keys ingested events by device first, so a device and the identify call linking it stay in order', () => {
-    expect(ingestedEventKey({ anonymousId: 'a-1', userId: 'u-1', messageId: 'm' })).toBe('a-1');
-    expect(ingestedEventKey({ anonymousId: null, userId: 'u-1', messageId: 'm' })).toBe('u-1');
+  it('keys ingested events by customer (userId, else anonymousId, else messageId)', () => {
+    expect(ingestedEventKey({ anonymousId: 'a-1', userId: 'u-1', messageId: 'm' })).toBe('u-1');
+    expect(ingestedEventKey({ anonymousId: 'a-1', userId: null, messageId: 'm' })).toBe('a-1');
     expect(ingestedEventKey({ anonymousId: '', userId: null, messageId: 'm' })).toBe('m');
   });
 });

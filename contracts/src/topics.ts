@@ -48,7 +48,7 @@ export const TOPICS = {
     name: 'cdp.ingest.events',
     valueSchema: 'cdp.ingest.IngestedEvent',
     valueSchemas: ['cdp.ingest.IngestedEvent'],
-    key: 'anonymousId, else userId, else messageId (see ingestedEventKey): one device stays in order, including the identify call linking it to a user',
+    key: 'userId, else anonymousId, else messageId (see ingestedEventKey): one known customer\'s events stay in order',
     partitions: 12,
     retentionMs: FOREVER,
     cleanupPolicy: 'delete',
@@ -148,9 +148,12 @@ export function topicConfigEntries(topic: TopicDefinition): { name: string; valu
 }
 
 /**
- * Message key of an ingested event. The anonymous id comes first because it is the one id every event of
- * a device carries, including the identify call that links it to a user id.
+ * Message key of an ingested event: userId, else anonymousId, else messageId. A known customer's events
+ * share a partition whatever device sent them; anonymous traffic stays in order per device. The identify
+ * call that links a device to a user lands in the user's partition, so identity resolution must not
+ * assume that a device's anonymous events and its identify call share a partition (merges across
+ * partitions are serialised in Postgres).
  */
 export function ingestedEventKey(event: Pick<IngestedEvent, 'anonymousId' | 'userId' | 'messageId'>): string {
-  return event.anonymousId || event.userId || event.messageId;
+  return event.userId || event.anonymousId || event.messageId;
 }

@@ -1,10 +1,7 @@
-import type { IngestedEvent } from '@cdp/contracts';
+import { ingestedEventKey } from '@cdp/contracts';
 
 /**
- * Kafka key of an ingested event: userId, else anonymousId, else messageId, so that one customer's
- * events share a partition and stay in order once they are known; anonymous traffic is kept in order
- * per device; an event with neither still gets a key that spreads load.
+ * Kafka key of an ingested event: userId, else anonymousId, else messageId. The rule belongs to the
+ * topic's contract (contracts/src/topics.ts), so every producer of the topic keys alike.
  */
-export function partitionKeyOf(event: Pick<IngestedEvent, 'userId' | 'anonymousId' | 'messageId'>): string {
-  return event.userId ?? event.anonymousId ?? event.messageId;
-}
+export const partitionKeyOf = ingestedEventKey;
