@@ -22,6 +22,8 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
   private readonly producer: EventProducer;
   private readonly serde: AvroSerde;
   private connecting: Promise<void> | undefined;
+  // Sends still running, including ones a request stopped waiting for (timeout): shutdown lets them finish.
+  private readonly inFlight = new Set<Promise<unknown>>();
   private connected = false;
 
   constructor(
@@ -44,7 +46,8 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.connecting) await Promise.race([this.connecting.catch(() => undefined), delay(SHUTDOWN_WAIT_MS)]);
+    const pending = [...this.inFlight, ...(this.connecting ? [this.connecting] : [])].map((p) => p.catch(() => undefined));
+    await Promise.race([Promise.all(pending), delay(SHUTDOWN_WAIT_MS)]);
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -64,7 +67,10 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
   /** One producer request for all records; resolves when every partition leader and its replicas acknowledged. */
   async send(records: readonly EncodedRecord[]): Promise<void> {
     await this.ready();
-    await this.withinTimeout(this.producer.sendEncoded(records), 'Kafka did not acknowledge the events');
+    const sending = this.producer.sendEncoded(records);
+    this.inFlight.add(sending);
+    void sending.catch(() => undefined).finally(() => this.inFlight.delete(sending));
+    await this.withinTimeout(sending, 'Kafka did not acknowledge the events');
   }
 
   private async connect(): Promise<void> {

@@ -68,6 +68,8 @@ export interface IngestionHarness {
   db: TestDatabase;
   kafka: Kafka;
   serde: AvroSerde;
+  /** The topic prefix of this app (KAFKA_TOPIC_PREFIX). */
+  prefix: string;
   topic(def: { name: string }): string;
   /** Starts another app on the same database and topics, with some variables changed. */
   startAnother(overrides: Record<string, string>): Promise<RunningService>;
@@ -120,6 +122,7 @@ export async function startIngestion(label: string, extraEnv: Record<string, str
     db,
     kafka,
     serde: new AvroSerde(new InRepoSchemaRegistry()),
+    prefix,
     topic: (def) => `${prefix}${def.name}`,
     async startAnother(overrides) {
       const other = await bootstrapService({ ...ingestionService, config: loadConfig(ingestionConfig, { ...env, ...overrides }) });
