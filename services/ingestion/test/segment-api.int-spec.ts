@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { TOPICS, type DeadLetter, type IngestedEvent } from '@cdp/contracts';
 import { closedPort } from '@cdp/service-kit/testing';
+import { DedupePruner } from '../src/application/dedupe-pruner';
 import { postSegment, SETUP_TIMEOUT_MS, startIngestion, TopicReader, type IngestionHarness } from './support/ingestion-harness';
 
 describe('ingestion Segment API', () => {
@@ -124,6 +125,38 @@ describe('ingestion Segment API', () => {
     expect(events.records.filter((r) => r.value.messageId === messageId)).toHaveLength(1);
     const rows = await h.sql<{ source_id: string }>('SELECT source_id FROM ingestion.received_messages WHERE message_id = $1', [messageId]);
     expect(rows).toEqual([{ source_id: source.id }]);
+  });
+
+  it('deduplicates across instances: a messageId sent to two instances is produced once', async () => {
+    const other = await h.startAnother({});
+    const userId = `user-${randomUUID()}`;
+    const call = { userId, messageId: `m-${randomUUID()}`, event: 'Coupon Applied', properties: { coupon_id: 'c-1' } };
+    const answers = await Promise.all([postSegment(h.url, '/v1/track', source.writeKey, call), postSegment(other.url, '/v1/track', source.writeKey, call)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await postSegment(other.url, '/v1/track', source.writeKey, { userId, event: 'Marker' });
+    await events.waitFor((e) => e.userId === userId && e.event === 'Marker');
+    expect(events.records.filter((r) => r.value.messageId === call.messageId)).toHaveLength(1);
+  });
+
+  it('forgets messageIds older than the retention, and only those', async () => {
+    const [oldId, recentId] = [`old-${randomUUID()}`, `recent-${randomUUID()}`];
+    await h.sql(
+      `INSERT INTO ingestion.received_messages (message_id, source_id, received_at) VALUES ($1, $3, now() - interval '49 hours'), ($2, $3, now() - interval '47 hours')`,
+      [oldId, recentId, source.id],
+    );
+    expect(await h.service.app.get(DedupePruner).prune()).toBeGreaterThanOrEqual(1);
+    const left = await h.sql<{ message_id: string }>('SELECT message_id FROM ingestion.received_messages WHERE message_id = ANY($1)', [[oldId, recentId]]);
+    expect(left).toEqual([{ message_id: recentId }]);
+  });
+
+  it('takes historical data on /v1/import and text/plain bodies as analytics.js sends them', async () => {
+    const userId = `user-${randomUUID()}`;
+    const body = { batch: [{ type: 'track', userId, event: 'Order Completed', timestamp: '2014-03-02T10:00:00Z', properties: { order_id: 'h-1', revenue: 12 } }] };
+    const res = await postSegment(h.url, '/v1/import', source.writeKey, body, { 'content-type': 'text/plain' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ success: true, rejected: [] });
+    const [record] = await events.waitFor(byUser(userId));
+    expect(record!.value.timestamp).toBe(Date.parse('2014-03-02T10:00:00Z'));
   });
 
   it('keeps the valid items of a batch and dead-letters the invalid ones with their original bytes', async () => {
