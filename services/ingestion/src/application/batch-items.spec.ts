@@ -1,4 +1,4 @@
-import { batchItemBytes } from './batch-items';
+import { batchItemBytes, nestingDepth, topLevelMember } from './batch-items';
 
 describe('batchItemBytes', () => {
   const items = (text: string) => batchItemBytes(Buffer.from(text, 'utf8')).map((b) => b.toString('utf8'));
@@ -22,5 +22,19 @@ describe('batchItemBytes', () => {
     const batch = [{ s: 'a,b]}{"' }, [1, [2, [3]]], -0.5, 'tab\there', { nested: { batch: ['x'] } }, false];
     const body = JSON.stringify({ before: 1, batch, after: [] }, null, 2);
     expect(items(body).map((text) => JSON.parse(text) as unknown)).toEqual(batch);
+  });
+});
+
+describe('topLevelMember and nestingDepth', () => {
+  it('finds the bytes of a top-level member, the last one when repeated', () => {
+    const body = Buffer.from('{"context": {"a": [1]}, "x": {"context": 2}, "context" : {"b": "}"} }');
+    expect(topLevelMember(body, 'context')?.toString()).toBe('{"b": "}"}');
+    expect(topLevelMember(body, 'missing')).toBeUndefined();
+  });
+
+  it('measures nesting, ignoring brackets inside strings', () => {
+    expect(nestingDepth(Buffer.from('"[[[{"'))).toBe(0);
+    expect(nestingDepth(Buffer.from('{"a": [1, {"b": "]]]"}], "c": {}}'))).toBe(3);
+    expect(nestingDepth(Buffer.from(`${'['.repeat(5000)}${']'.repeat(5000)}`))).toBe(5000);
   });
 });

@@ -6,22 +6,29 @@
  * `batch` key wins.
  */
 export function batchItemBytes(body: Buffer): Buffer[] {
+  const batch = topLevelMember(body, 'batch');
+  return batch && batch[0] === OPEN_ARRAY ? new Scanner(batch).arrayItems() : [];
+}
+
+/** The bytes of the value of `key` in a top-level JSON object (the last one, as with JSON.parse). */
+export function topLevelMember(body: Buffer, key: string): Buffer | undefined {
   const scanner = new Scanner(body);
-  let items: Buffer[] = [];
+  let found: Buffer | undefined;
   scanner.skipWhitespace();
-  if (scanner.peek() !== OPEN_OBJECT) return items;
+  if (scanner.peek() !== OPEN_OBJECT) return undefined;
   scanner.pos++;
   for (;;) {
     scanner.skipWhitespace();
-    if (scanner.peek() === CLOSE_OBJECT || scanner.done()) return items;
+    if (scanner.peek() !== QUOTE) return found;
     const keyStart = scanner.pos;
     scanner.skipString();
-    const key = JSON.parse(body.subarray(keyStart, scanner.pos).toString('utf8')) as string;
+    const name = JSON.parse(body.subarray(keyStart, scanner.pos).toString('utf8')) as string;
     scanner.skipWhitespace();
     scanner.pos++; // ':'
     scanner.skipWhitespace();
-    if (key === 'batch' && scanner.peek() === OPEN_ARRAY) items = scanner.arrayItems();
-    else scanner.skipValue();
+    const valueStart = scanner.pos;
+    scanner.skipValue();
+    if (name === key) found = body.subarray(valueStart, scanner.pos);
     scanner.skipWhitespace();
     if (scanner.peek() === COMMA) scanner.pos++;
   }
@@ -110,4 +117,22 @@ class Scanner {
       }
     }
   }
+}
+
+/**
+ * How deeply objects and arrays nest in a JSON text (0 for a scalar). Used to refuse absurd nesting
+ * before any recursive code (JSON.stringify included) walks the value and runs out of stack.
+ */
+export function nestingDepth(json: Buffer): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === QUOTE) {
+      for (i++; i < json.length && json[i] !== QUOTE; i++) if (json[i] === BACKSLASH) i++;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > max) max = depth;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+  return max;
 }

@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type IngestedEvent } from '@cdp/contracts';
 import { buildDeadLetter, DEAD_LETTER_SCHEMA, type EncodedRecord } from '@cdp/kafka';
-import { normalizeSegmentEvent, partitionKeyOf, SEGMENT_LIMITS, type Rejection, type SegmentCallType, type SourceContext } from '../domain';
+import { normalizeSegmentEvent, partitionKeyOf, SEGMENT_LIMITS, type NormalizeEnv, type NormalizeResult, type Rejection, type SegmentCallType, type SourceContext } from '../domain';
 import { IngestProducer } from '../kafka/ingest-producer';
-import { batchItemBytes } from './batch-items';
+import { batchItemBytes, nestingDepth, topLevelMember } from './batch-items';
 import { EventPublisher } from './event-publisher';
 import { IngestionError } from './ingestion.error';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -32,6 +32,9 @@ export interface BatchSuccess extends SegmentSuccess {
 
 const INGESTION_PRODUCER = 'ingestion';
 const CONTRACT_VIOLATION = 'CONTRACT_VIOLATION';
+const NORMALIZATION_FAILED = 'NORMALIZATION_FAILED';
+/** Deeper than any real Segment call; deeper values could exhaust the stack of recursive code. */
+const MAX_NESTING_DEPTH = 64;
 
 type Accepted = { index: number; record: EncodedRecord };
 type Refused = { index: number; rejection: Rejection | { code: string; field: string | null; message: string } };
@@ -43,6 +46,7 @@ type Refused = { index: number; rejection: Rejection | { code: string; field: st
 @Injectable()
 export class SegmentIngestService {
   private readonly rateLimiter = new TokenBucketRateLimiter();
+  private readonly logger = new Logger('SegmentIngest');
 
   constructor(
     private readonly sources: SourcesService,
@@ -57,7 +61,7 @@ export class SegmentIngestService {
     const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
     const payload = await decodePayload(request, SEGMENT_LIMITS.maxEventBytes);
     this.admit(source, 1);
-    const result = normalizeSegmentEvent(payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
+    const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
     const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
     if (!encoded.ok) {
       this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
@@ -78,6 +82,10 @@ export class SegmentIngestService {
       throw new IngestionError('INVALID_BATCH', 'Expected a JSON object with a "batch" array', 422, { field: 'batch' });
     }
     const { batch: items, sentAt, context } = body as { batch: unknown[]; sentAt?: unknown; context?: unknown };
+    const contextBytes = topLevelMember(payload.bytes, 'context');
+    if (contextBytes && nestingDepth(contextBytes) > MAX_NESTING_DEPTH) {
+      throw new IngestionError('INVALID_BATCH', `The batch context nests deeper than ${MAX_NESTING_DEPTH} levels`, 422, { field: 'context' });
+    }
     this.admit(source, Math.max(1, items.length));
 
     const originals = batchItemBytes(payload.bytes);
@@ -89,7 +97,7 @@ export class SegmentIngestService {
         refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: `batch[${index}]`, message: `exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
         continue;
       }
-      const result = normalizeSegmentEvent(item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context });
+      const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context });
       const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
       if (encoded.ok) accepted.push({ index, record: encoded.record });
       else refused.push({ index, rejection: encoded.rejection });
@@ -106,6 +114,19 @@ export class SegmentIngestService {
     const fromHeader = writeKeyOf(request.authorization, undefined);
     if (fromHeader) return this.sources.authenticate(fromHeader);
     return this.sources.authenticate(writeKeyOf(undefined, (await decodePayload(request, limit)).value));
+  }
+
+  /** The domain's normaliser, shielded from values deep enough to overflow the stack, and from its own bugs. */
+  private normalize(bytes: Buffer, raw: unknown, type: SegmentCallType | undefined, source: SourceContext, env: NormalizeEnv): NormalizeResult | { ok: false; rejection: Refused['rejection'] } {
+    if (nestingDepth(bytes) > MAX_NESTING_DEPTH) {
+      return { ok: false, rejection: { code: 'INVALID_FIELD', field: null, message: `objects and arrays nest deeper than ${MAX_NESTING_DEPTH} levels` } };
+    }
+    try {
+      return normalizeSegmentEvent(raw, type, source, env);
+    } catch (error) {
+      this.logger.error({ err: error }, 'the normaliser threw; the call is rejected');
+      return { ok: false, rejection: { code: NORMALIZATION_FAILED, field: null, message: 'the event could not be normalised' } };
+    }
   }
 
   private admit(source: AuthenticatedSource, events: number): void {

@@ -67,21 +67,21 @@ export class SourcesService {
   }
 
   async get(id: string): Promise<SourceView> {
-    return toView(await this.found(isSourceId(id) ? await this.repository.byId(id) : null, id));
+    return toView(this.found(isSourceId(id) ? await this.repository.byId(id) : null, id));
   }
 
   /** A new key; the old one stops working at once here and within the cache TTL on other instances. */
   async rotateKey(id: string): Promise<SourceWithKey> {
-    const previous = await this.found(isSourceId(id) ? await this.repository.byId(id) : null, id);
+    const previous = this.found(isSourceId(id) ? await this.repository.byId(id) : null, id);
     const writeKey = newWriteKey();
-    const source = await this.found(await this.repository.update(id, { writeKeyHash: sha256Hex(writeKey), keyRotatedAt: new Date() }), id);
+    const source = this.found(await this.repository.update(id, { writeKeyHash: sha256Hex(writeKey), keyRotatedAt: new Date() }), id);
     this.cache.delete(previous.writeKeyHash);
     return { ...toView(source), writeKey };
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<SourceView> {
     const changes = enabled ? { enabled, disabledAt: null } : { enabled, disabledAt: new Date() };
-    const source = await this.found(isSourceId(id) ? await this.repository.update(id, changes) : null, id);
+    const source = this.found(isSourceId(id) ? await this.repository.update(id, changes) : null, id);
     this.cache.delete(source.writeKeyHash);
     return toView(source);
   }
@@ -122,7 +122,7 @@ export class SourcesService {
     return source;
   }
 
-  private async found(source: SourceEntity | null, id: string): Promise<SourceEntity> {
+  private found(source: SourceEntity | null, id: string): SourceEntity {
     if (!source) throw new IngestionError('SOURCE_NOT_FOUND', `No source ${id}`, 404);
     return source;
   }
