@@ -23,7 +23,7 @@ describe('ingestion settings', () => {
   });
 
   it('keeps messageIds for at least 24 hours', () => {
-    expect(loadConfig(ingestionConfig, {}).ingestion.dedupeRetentionHours).toBe(48);
+    expect(loadConfig(ingestionConfig, {}).ingestion.dedupeRetentionHours).toBe(26);
     expect(() => loadConfig(ingestionConfig, { INGESTION_DEDUPE_RETENTION_HOURS: '12' })).toThrow('INGESTION_DEDUPE_RETENTION_HOURS');
   });
 });

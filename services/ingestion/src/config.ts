@@ -25,7 +25,8 @@ const base = serviceConfig(
       INGESTION_ADMIN_TOKEN: env
         .string({ pattern: /^\S{16,}$/, description: 'expected at least 16 characters without spaces' })
         .optional(),
-      INGESTION_DEDUPE_RETENTION_HOURS: env.int({ min: 24, max: 24 * 30 }).default('48'),
+      // 24 h is what Segment's clients rely on; the extra covers the pruning interval and clock differences.
+      INGESTION_DEDUPE_RETENTION_HOURS: env.int({ min: 24, max: 24 * 30 }).default('26'),
       INGESTION_DEFAULT_RATE_LIMIT: env.int({ min: 1, max: 10_000_000 }).default('10000'),
       INGESTION_PRODUCE_TIMEOUT_MS: env.int({ min: 100, max: 120_000 }).default('5000'),
       INGESTION_SOURCE_CACHE_TTL_MS: env.int({ min: 0, max: 600_000 }).default('5000'),

@@ -107,7 +107,7 @@ describe('ingestion Segment API', () => {
   it('answers 422 naming the field when a single call is not a valid event', async () => {
     const res = await postSegment(h.url, '/v1/track', source.writeKey, { userId: 'u', properties: {} });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ status: 422, code: 'INVALID_EVENT', field: 'event' });
+    expect(await res.json()).toMatchObject({ status: 422, code: 'INVALID_EVENT', field: 'event', reason: 'MISSING_EVENT_NAME' });
   });
 
   it('produces a messageId once however often it arrives, within a request and across requests', async () => {
@@ -141,7 +141,7 @@ describe('ingestion Segment API', () => {
   it('forgets messageIds older than the retention, and only those', async () => {
     const [oldId, recentId] = [`old-${randomUUID()}`, `recent-${randomUUID()}`];
     await h.sql(
-      `INSERT INTO ingestion.received_messages (message_id, source_id, received_at) VALUES ($1, $3, now() - interval '49 hours'), ($2, $3, now() - interval '47 hours')`,
+      `INSERT INTO ingestion.received_messages (message_id, source_id, received_at) VALUES ($1, $3, now() - interval '27 hours'), ($2, $3, now() - interval '25 hours')`,
       [oldId, recentId, source.id],
     );
     expect(await h.service.app.get(DedupePruner).prune()).toBeGreaterThanOrEqual(1);

@@ -7,7 +7,7 @@ import { IngestionError } from '../application/ingestion.error';
 /**
  * The kit's problem+json mapping, plus what ingestion's answers carry beyond the problem document:
  * Retry-After on 429/503 (Segment clients honour it), WWW-Authenticate on 401, and the field at
- * fault of an invalid event (a `field` extension member, as RFC 9457 allows).
+ * fault and reason code of an invalid event (`field` and `reason` extension members, as RFC 9457 allows).
  */
 @Catch()
 export class IngestionProblemFilter extends ProblemDetailsFilter {
@@ -18,8 +18,8 @@ export class IngestionProblemFilter extends ProblemDetailsFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<IncomingMessage & { originalUrl?: string }>();
     const response = http.getResponse<ServerResponse>();
-    const { retryAfterSeconds, authenticate, field } = exception.extras;
-    const problem = { ...toProblem(exception), instance: request.originalUrl ?? request.url, ...(field !== undefined ? { field } : {}) };
+    const { retryAfterSeconds, authenticate, field, reason } = exception.extras;
+    const problem = { ...toProblem(exception), instance: request.originalUrl ?? request.url, ...(field !== undefined ? { field } : {}), ...(reason !== undefined ? { reason } : {}) };
     // Infrastructure outages are answered (503) and retried by clients; the cause still belongs in the log.
     if (problem.status >= 500) this.log.warn({ err: exception.cause ?? exception, code: problem.code }, problem.detail);
     if (response.headersSent) return;

@@ -27,7 +27,7 @@ export class IngestionError extends ServiceError {
     override readonly code: IngestionErrorCode,
     message: string,
     status: number,
-    readonly extras: { field?: string | null; retryAfterSeconds?: number; authenticate?: string; cause?: unknown } = {},
+    readonly extras: { field?: string | null; reason?: string; retryAfterSeconds?: number; authenticate?: string; cause?: unknown } = {},
   ) {
     super(code, message, status, { cause: extras.cause });
   }

@@ -66,7 +66,7 @@ export class SegmentIngestService {
     if (!encoded.ok) {
       this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
       const { code, field, message } = encoded.rejection;
-      throw new IngestionError('INVALID_EVENT', `${code}: ${message}`, 422, { field });
+      throw new IngestionError('INVALID_EVENT', field ? `${field}: ${message}` : message, 422, { field, reason: code });
     }
     await this.publish(source, receivedAt, [encoded.record], []);
     return { success: true };
