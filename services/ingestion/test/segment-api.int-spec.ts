@@ -72,6 +72,18 @@ describe('ingestion Segment API', () => {
     await events.waitFor(byUser(userId));
   });
 
+  it('lets browsers call it from any origin: CORS preflight and headers', async () => {
+    const preflight = await fetch(`${h.url}/v1/batch`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    const userId = `user-${randomUUID()}`;
+    const res = await postSegment(h.url, '/v1/page', source.writeKey, { userId, name: 'Cart' }, { origin: 'https://shop.example.com', 'content-type': 'text/plain' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    await events.waitFor(byUser(userId));
+  });
+
   it('answers 401 without a write key or with a wrong one, as problem+json', async () => {
     const call = { userId: 'u', event: 'Signed Up' };
     for (const [key, code] of [[null, 'WRITE_KEY_MISSING'], ['not-a-key', 'WRITE_KEY_INVALID']] as const) {

@@ -15,7 +15,8 @@ export const SEGMENT_PATHS = [...SEGMENT_CALLS, 'batch', 'import'].map((call) =>
 const RAW_LIMIT = SEGMENT_LIMITS.maxBatchBytes;
 
 type Next = (error?: unknown) => void;
-type ExpressLike = { use(paths: string[], handler: (req: RequestWithSegmentBody, res: ServerResponse, next: Next) => void): void };
+type Middleware = (req: RequestWithSegmentBody, res: ServerResponse, next: Next) => void;
+type ExpressLike = { use(paths: string[], ...handlers: Middleware[]): void };
 
 /**
  * Reads Segment request bodies as raw bytes, whatever their content type. It must run before the
@@ -28,8 +29,25 @@ type ExpressLike = { use(paths: string[], handler: (req: RequestWithSegmentBody,
 @Injectable()
 export class SegmentBodyReader {
   constructor(adapterHost: HttpAdapterHost) {
-    adapterHost.httpAdapter.getInstance<ExpressLike>().use(SEGMENT_PATHS, readSegmentBody);
+    adapterHost.httpAdapter.getInstance<ExpressLike>().use(SEGMENT_PATHS, allowBrowsers, readSegmentBody);
   }
+}
+
+/**
+ * Web sources call the Segment endpoints straight from shoppers' browsers (analytics.js), from the
+ * shop's origin: answer CORS preflights and let any origin read the answers, as Segment's API does.
+ * The write key identifies a source publicly anyway and no cookies are involved, so `*` gives
+ * nothing away.
+ */
+function allowBrowsers(req: RequestWithSegmentBody, res: ServerResponse, next: Next): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  if (req.method !== 'OPTIONS') return next();
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
+  res.setHeader('Access-Control-Max-Age', '86400');
+  res.statusCode = 204;
+  res.end();
 }
 
 function readSegmentBody(req: RequestWithSegmentBody, _res: ServerResponse, next: Next): void {
