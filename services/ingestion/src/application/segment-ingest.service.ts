@@ -94,7 +94,7 @@ export class SegmentIngestService {
     const refused: Refused[] = [];
     for (const [index, item] of items.entries()) {
       if (originalOf(index).length > SEGMENT_LIMITS.maxEventBytes) {
-        refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: `batch[${index}]`, message: `exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
+        refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: null, message: `the item exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
         continue;
       }
       const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context });
