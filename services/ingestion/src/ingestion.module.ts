@@ -8,13 +8,14 @@ import { EventPublisher } from './application/event-publisher';
 import { IngestionMetrics } from './application/ingestion.metrics';
 import { SegmentIngestService } from './application/segment-ingest.service';
 import { SourcesService } from './application/sources.service';
+import { IMPORTS_CONTROLLERS, IMPORTS_PROVIDERS } from './imports/imports.module';
 import { IngestProducer } from './kafka/ingest-producer';
 import { ReceivedMessagesRepository } from './persistence/received-messages.repository';
 import { SourcesRepository } from './persistence/sources.repository';
 
 /** Ingestion's own controllers and providers; health, metrics and `GET /` come from the service kit. */
 @Module({
-  controllers: [SegmentController, SourcesController],
+  controllers: [SegmentController, SourcesController, ...IMPORTS_CONTROLLERS],
   providers: [
     SegmentBodyReader,
     AdminTokenGuard,
@@ -26,6 +27,7 @@ import { SourcesRepository } from './persistence/sources.repository';
     IngestionMetrics,
     SegmentIngestService,
     DedupePruner,
+    ...IMPORTS_PROVIDERS,
   ],
 })
 export class IngestionModule {}
