@@ -16,15 +16,16 @@ import {
   ensureRuntimeTables,
   ensureTopics,
   EventProducer,
+  type Logger,
   pgTransactionRunner,
   quoteIdent,
   subscribe,
 } from '@cdp/kafka';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { BenchContext, BenchResult } from '../lib/bench-types';
-import { purchaseEvent, readCdnow, syntheticPurchases } from '../lib/cdnow-events';
+import { type CdnowPurchase, purchaseEvent, readCdnow, syntheticPurchases } from '../lib/cdnow-events';
 import { median, round } from '../lib/stats';
 
 const SCHEMA = 'bench_kafka';
@@ -62,24 +63,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const avgEventBytes = Math.round(totalBytes / sized.length);
 
     // Produce: each repetition writes the whole sample to a fresh topic.
-    const produceRates: number[] = [];
-    const produceSeconds: number[] = [];
-    for (let rep = 0; rep < ctx.repetitions; rep++) {
-      const prefix = `${runPrefix}p${rep}.`;
-      await ensureTopics(admin, [TOPICS.ingestEvents], prefix);
-      const batch: IngestedEvent[] = source.map((p, i) => purchaseEvent(p, i, `${runPrefix}${rep}`));
-      const producer = new EventProducer(kafka, { serde, topicPrefix: prefix, logger, metrics: undefined });
-      await producer.connect();
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < batch.length; i += produceBatch) {
-        await producer.send(batch.slice(i, i + produceBatch).map((value) => ({ topic: TOPICS.ingestEvents, key: value.anonymousId, schema: INGESTED, value })));
-      }
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      await producer.disconnect();
-      produceSeconds.push(seconds);
-      produceRates.push(events / seconds);
-      ctx.log(`kafka produce #${rep + 1}: ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)}/s)`);
-    }
+    const { rates: produceRates, seconds: produceSeconds } = await measureProduce(ctx, { kafka, admin, serde, logger, source, produceBatch, runPrefix });
 
     // Consume: each repetition reads the first produced topic with a new group and empty runtime tables.
     const consumeRates: number[] = [];
@@ -160,6 +144,45 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await admin.disconnect();
     await pool.end();
   }
+}
+
+export interface ProduceSetup {
+  kafka: Kafka;
+  admin: Admin;
+  serde: AvroSerde;
+  logger: Logger;
+  source: readonly CdnowPurchase[];
+  produceBatch: number;
+  /** Topic prefix root of this run; each repetition writes to `<runPrefix>p<rep>.`. */
+  runPrefix: string;
+}
+
+/**
+ * kafka.produce_events_per_s, one sample per repetition: exported so that suites comparing
+ * themselves with the raw producer (ingestion) measure it in their own run, on the same machine state.
+ */
+export async function measureProduce(ctx: BenchContext, setup: ProduceSetup): Promise<{ rates: number[]; seconds: number[] }> {
+  const { kafka, admin, serde, logger, source, produceBatch, runPrefix } = setup;
+  const events = source.length;
+  const rates: number[] = [];
+  const seconds: number[] = [];
+  for (let rep = 0; rep < ctx.repetitions; rep++) {
+    const prefix = `${runPrefix}p${rep}.`;
+    await ensureTopics(admin, [TOPICS.ingestEvents], prefix);
+    const batch: IngestedEvent[] = source.map((p, i) => purchaseEvent(p, i, `${runPrefix}${rep}`));
+    const producer = new EventProducer(kafka, { serde, topicPrefix: prefix, logger, metrics: undefined });
+    await producer.connect();
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < batch.length; i += produceBatch) {
+      await producer.send(batch.slice(i, i + produceBatch).map((value) => ({ topic: TOPICS.ingestEvents, key: value.anonymousId, schema: INGESTED, value })));
+    }
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    await producer.disconnect();
+    seconds.push(elapsed);
+    rates.push(events / elapsed);
+    ctx.log(`kafka produce #${rep + 1}: ${events} events in ${elapsed.toFixed(2)} s (${Math.round(events / elapsed)}/s)`);
+  }
+  return { rates, seconds };
 }
 
 async function deleteBenchTopics(admin: Admin): Promise<void> {
