@@ -83,7 +83,10 @@ export class BatchConsumer {
   private readonly verified = new Set<string>();
   private readonly seeks = new Map<string, number>();
   private readonly stopSignal = new AbortController();
+  /** Seeks started by GROUP_JOIN events; they read Postgres, so stop() waits for them. */
+  private readonly seeking = new Set<Promise<void>>();
   private stopping = false;
+  private stopped?: Promise<void>;
   private started = false;
 
   constructor(private readonly options: BatchConsumerOptions) {
@@ -129,7 +132,10 @@ export class BatchConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.verified.clear();
       this.seeks.clear();
-      void this.seekToStoredOffsets(event.payload.memberAssignment);
+      if (this.stopping) return;
+      const seek = this.seekToStoredOffsets(event.payload.memberAssignment);
+      this.seeking.add(seek);
+      void seek.finally(() => this.seeking.delete(seek));
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.logger.error({ group: this.groupId, err: errorMessage(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
@@ -154,17 +160,31 @@ export class BatchConsumer {
     });
   }
 
-  /** Leaves the group; an in-flight transaction either commits or rolls back before this resolves. */
-  async stop(): Promise<void> {
-    if (!this.started || this.stopping) return;
-    this.stopping = true;
-    this.stopSignal.abort();
-    await this.consumer.disconnect();
+  /**
+   * Leaves the group; resolves once no transaction of this consumer is open (an in-flight batch
+   * commits or rolls back). Later calls share the first call's shutdown.
+   */
+  stop(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.stopped ??= this.shutdown();
+    return this.stopped;
   }
 
   /** The underlying kafkajs consumer (events, pause/resume, describeGroup). */
   unwrap(): Consumer {
     return this.consumer;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    try {
+      // kafkajs waits for the running eachBatch before it leaves the group.
+      await this.consumer.disconnect();
+    } finally {
+      // A seek begun by a join just before the stop may still be reading stored offsets.
+      await Promise.allSettled([...this.seeking]);
+    }
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -234,8 +254,9 @@ export class BatchConsumer {
       }
       for (const [topic, partitions] of byTopic) {
         const processor = this.processors.get(topic);
-        if (!processor) continue;
+        if (!processor || this.stopping) continue;
         const stored = await processor.storedOffsets(topic, partitions);
+        if (this.stopping) return;
         for (const [partition, offset] of stored) this.consumer.seek({ topic, partition, offset });
         this.logger.debug({ group: this.groupId, topic, positions: Object.fromEntries(stored) }, 'sought assigned partitions to stored offsets');
       }

@@ -79,6 +79,9 @@ export class OutboxRelay {
   private wake?: () => void;
   private nudged = false;
   private readonly stopSignal = new AbortController();
+  /** Set once stop()'s drain deadline passed: no round starts after it. */
+  private pastDrainDeadline = false;
+  private stopped?: Promise<void>;
   private lastPrune = 0;
   private lastLag = 0;
 
@@ -91,7 +94,7 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     this.loop = this.run();
   }
@@ -102,12 +105,17 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.stopSignal.abort();
-    this.wake?.();
-    await this.loop;
+  /**
+   * Stops the loop; resolves once the relay no longer uses the database or the producer. With
+   * `drainWithinMs`, it then publishes what is still pending (what the last consumed batches
+   * emitted), starting no round after that deadline. A round under way always ends first
+   * (published and marked, or rolled back), within the producer's own timeouts and retries:
+   * resolving earlier would leave a transaction open under a pool the caller is about to close.
+   * Later calls share the first call's shutdown.
+   */
+  stop(drainWithinMs?: number): Promise<void> {
+    this.stopped ??= this.shutdown(drainWithinMs);
+    return this.stopped;
   }
 
   /** One round: publishes up to batchSize pending rows; returns how many (0 when another relay leads). */
@@ -140,14 +148,15 @@ export class OutboxRelay {
     });
   }
 
-  /** Publishes until nothing is pending (or another relay leads). */
+  /** Publishes until nothing is pending (or another relay leads, or stop()'s deadline passed). */
   async drain(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.pastDrainDeadline) {
       const n = await this.publishPending();
       total += n;
-      if (n < this.batchSize) return total;
+      if (n < this.batchSize) break;
     }
+    return total;
   }
 
   /** Deletes published outbox rows and processed event ids past their retention, in chunks. */
@@ -195,6 +204,30 @@ export class OutboxRelay {
     }
   }
 
+  private async shutdown(drainWithinMs: number | undefined): Promise<void> {
+    if (!this.loop) return;
+    this.running = false;
+    this.stopSignal.abort();
+    this.wake?.();
+    if (drainWithinMs === undefined) {
+      await this.loop;
+      return;
+    }
+    const deadline = setTimeout(() => {
+      this.pastDrainDeadline = true;
+    }, drainWithinMs);
+    try {
+      await this.loop;
+      const published = await this.drain();
+      if (published > 0) this.logger.info({ schema: this.options.schema, published }, 'outbox drained before shutdown');
+    } catch (err) {
+      // The rows are durable in the outbox; whichever relay leads next publishes them.
+      this.logger.warn({ schema: this.options.schema, err: errorMessage(err) }, 'outbox not fully drained at shutdown; rows stay pending');
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
@@ -229,6 +262,8 @@ export class OutboxRelay {
   }
 
   private idle(ms: number): Promise<void> {
+    // stop() may have run while a round was in flight, when there was no idle wait to wake.
+    if (!this.running) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       this.wake = done;

@@ -10,7 +10,9 @@ import {
   type ConsumedBatch,
   type ConsumedMessage,
   dlq,
+  encodeEvents,
   EventProducer,
+  insertOutbox,
   KafkaBatchTransport,
   type MessageResult,
   silentLogger,
@@ -151,6 +153,16 @@ async function deadLetters(r: Running, expected: number): Promise<DeadLetter[]> 
   return Promise.all(records.map(async (m) => (await r.h.serde.decode<DeadLetter>(m.value!)).value));
 }
 
+/** Sessions of the test database inside a transaction whose last statement matches, other than the asking one. */
+async function openTransactions(r: Running, lastStatementLike = '%'): Promise<number> {
+  const { rows } = await r.h.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND query LIKE $1`,
+    [lastStatementLike],
+  );
+  return rows[0].n;
+}
+
 async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const metric = await registry.getSingleMetric(name)!.get();
   return metric.values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((sum, v) => sum + v.value, 0);
@@ -204,6 +216,29 @@ describe('KafkaBatchTransport (real Kafka and Postgres)', () => {
       expect(letter.data.sourceTopic).toBe(r.ingest);
       expect(letter.data.consumerGroup).toBe(`${r.h.prefix}${GROUP}`);
       expect((await appliedRows(r))[0].event_id).toBe(after.messageId);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('closes only once the outbox round it was publishing has ended, even while Kafka refuses it', async () => {
+    const r = await startProjector('close-mid-round');
+    try {
+      // A topic that does not exist and is never auto-created: Kafka refuses the round until the
+      // producer's retries run out, which takes longer than the transport's drain deadline.
+      const records = await encodeEvents(
+        r.h.serde,
+        [{ topic: 'never-created', key: 'anon-c', schema: 'cdp.ingest.IngestedEvent', value: ingestedEvent({ anonymousId: 'anon-c' }) }],
+        r.h.prefix,
+      );
+      await r.h.runner((tx) => insertOutbox(tx, RUNTIME_SCHEMA, records));
+      await waitFor(() => openTransactions(r, '%outbox%FOR UPDATE%'), (n) => n > 0, 'the relay to hold a round open on Kafka');
+
+      await r.app.close();
+      // Whatever the service does next (close its pool, exit) no longer races a runtime transaction.
+      expect(await openTransactions(r)).toBe(0);
+      const { rows } = await r.h.pool.query<{ event_id: string }>(`SELECT event_id FROM ${RUNTIME_SCHEMA}.outbox WHERE published_at IS NULL`);
+      expect(rows.map((row) => row.event_id)).toEqual(records.map((rec) => rec.eventId));
     } finally {
       await r.close();
     }

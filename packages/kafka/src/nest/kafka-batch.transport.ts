@@ -60,6 +60,9 @@ export interface KafkaBatchTransportOptions {
   deadLetterTopic?: TopicLike;
 }
 
+/** How long close() keeps publishing what the last consumed batches emitted. */
+const RELAY_DRAIN_ON_CLOSE_MS = 5000;
+
 /**
  * Nest microservice transport running the shared batch consumer: every @BatchHandler method
  * becomes a subscription, one Kafka consumer per consumer group, and the service's outbox relay
@@ -90,19 +93,28 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     );
   }
 
+  /**
+   * Resolves only once nothing of the transport uses the database or Kafka any more, so the caller
+   * may close its pool or DataSource right after. Order: consumers leave their groups (an in-flight
+   * batch commits or rolls back), then the relay publishes what those batches emitted, then the
+   * producer disconnects.
+   */
   async close(): Promise<void> {
     const consumers = this.consumers;
     this.consumers = [];
-    await Promise.allSettled(consumers.map((c) => c.stop()));
-    if (this.relay) {
-      const relay = this.relay;
-      this.relay = undefined;
-      await relay.stop();
-      // Publish what the last batches emitted, but never hold shutdown hostage to a dead broker.
-      await Promise.race([relay.drain().catch(() => 0), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    const stopped = await Promise.allSettled(consumers.map((c) => c.stop()));
+    for (const [i, result] of stopped.entries()) {
+      if (result.status === 'rejected') this.log.error({ group: consumers[i].groupId, err: errorMessage(result.reason) }, 'batch consumer did not stop cleanly');
     }
-    await this.producer?.disconnect().catch(() => undefined);
+    const relay = this.relay;
+    this.relay = undefined;
+    // No drain round starts after the deadline, so a dead broker holds shutdown for one round at
+    // most, and that round ends (within the producer's retries) before stop() resolves: racing it
+    // with a timer instead left it running against a pool the caller closes next.
+    await relay?.stop(RELAY_DRAIN_ON_CLOSE_MS);
+    const producer = this.producer;
     this.producer = undefined;
+    await producer?.disconnect().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'producer did not disconnect cleanly'));
     this._status$.next('disconnected');
     this.emit('disconnected');
   }
