@@ -22,20 +22,30 @@ export function pgTransactionRunner(pool: Pool, options: { isolation?: Isolation
       query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
     };
     let broken: Error | undefined;
+    // The pool listens for errors of idle clients only. A borrowed client whose server goes away
+    // (restart, failover, pg_terminate_backend) emits 'error', which unheard would crash the
+    // process; its next query fails anyway, so keep the error to drop the connection.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
       await client.query(begin);
       const result = await work(tx);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        // A connection that cannot even roll back must not go back to the pool.
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      if (!broken) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          // A connection that cannot even roll back must not go back to the pool.
+          broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        }
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   };
