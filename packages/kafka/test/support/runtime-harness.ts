@@ -26,12 +26,27 @@ export async function startHarness(label: string, topics: readonly TopicSpec[]):
   const infra = testInfra();
   const prefix = uniqueTopicPrefix(label);
   const db = await createTestDatabase(label);
-  const pool = new Pool({ connectionString: db.url, max: 8 });
-  await ensureRuntimeTables(pool, RUNTIME_SCHEMA);
+  const { pool, end: endPool } = openPool(db.url, label);
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `it-${label}`, logger: silentLogger });
   const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topics, prefix);
+  const close = async () => {
+    try {
+      await admin.disconnect();
+      // Every connection is gone before drop() terminates what is left of the database's sessions.
+      await endPool();
+      await db.drop();
+    } finally {
+      await deleteTopicsWithPrefix(infra.kafkaBrokers, prefix);
+    }
+  };
+  try {
+    await ensureRuntimeTables(pool, RUNTIME_SCHEMA);
+    await admin.connect();
+    await ensureTopics(admin, topics, prefix);
+  } catch (err) {
+    await close();
+    throw err;
+  }
   return {
     prefix,
     brokers: infra.kafkaBrokers,
@@ -42,11 +57,32 @@ export async function startHarness(label: string, topics: readonly TopicSpec[]):
     kafka,
     admin,
     topic: (spec) => `${prefix}${spec.name}`,
-    close: async () => {
-      await admin.disconnect();
+    close,
+  };
+}
+
+/**
+ * A pool whose `end()` resolves once its connections are closed. pg's pool.end() resolves once it
+ * has asked them to close, before their backends exit; dropping the database then terminates
+ * those backends, and each client emits the 57P01 as an 'error' that, unheard, crashes the test
+ * process. The listener reports the loss of an idle connection (the pool replaces it) instead.
+ */
+function openPool(url: string, label: string): { pool: Pool; end(): Promise<void> } {
+  const pool = new Pool({ connectionString: url, max: 8 });
+  const open = new Set<Promise<void>>();
+  pool.on('connect', (client) => {
+    const closed = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    open.add(closed);
+    void closed.then(() => open.delete(closed));
+  });
+  pool.on('error', (err) => {
+    process.stderr.write(`[runtime-harness ${label}] idle Postgres connection lost: ${err.message}\n`);
+  });
+  return {
+    pool,
+    end: async () => {
       await pool.end();
-      await db.drop();
-      await deleteTopicsWithPrefix(infra.kafkaBrokers, prefix);
+      await Promise.all(open);
     },
   };
 }
@@ -126,20 +162,24 @@ export async function readAll(kafka: Kafka, admin: Admin, topic: string): Promis
   if (remaining.size === 0) return out;
   const groupId = `reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ partition, message }) => {
-          out.push(message);
-          if (BigInt(message.offset) + 1n >= BigInt(ends.get(partition)!)) remaining.delete(partition);
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            out.push(message);
+            if (BigInt(message.offset) + 1n >= BigInt(ends.get(partition)!)) remaining.delete(partition);
+            if (remaining.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    // Also when run() failed: a connected consumer would outlive the test.
+    await consumer.disconnect();
+  }
   await admin.deleteGroups([groupId]).catch(() => undefined);
   return out;
 }
