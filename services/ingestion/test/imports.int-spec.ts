@@ -73,7 +73,7 @@ describe('ingestion file imports (POST /v1/imports)', () => {
       fetch(`${h.url}/v1/imports`, {
         method: 'POST',
         headers: { authorization: basicAuth(pos.writeKey), 'content-type': 'text/plain', 'content-length': String(statSync(CDNOW_FILE).size), 'x-import-mapping': Buffer.from(JSON.stringify(mapping.default)).toString('base64') },
-        body: createReadStream(CDNOW_FILE) as unknown as BodyInit,
+        body: createReadStream(CDNOW_FILE) as unknown as RequestInit['body'],
         duplex: 'half',
       } as RequestInit);
 

@@ -27,6 +27,7 @@ const MAX_STORED_RAW = 4_096;
 const INGESTION_PRODUCER = 'ingestion';
 
 type Refusal = { line: number; raw: string; code: string; field: string | null; message: string };
+type PreparedChunk = { receivedAt: number; read: number; bytesRead: number; events: EncodedRecord[]; deadLetters: EncodedRecord[]; refused: Refusal[] };
 
 /**
  * File imports: the upload streams through a SHA-256 and byte counter into the row reader; rows are
@@ -65,15 +66,26 @@ export class ImportsService {
     upload.file.pipe(meter);
     const fileKey = upload.fileId ?? '';
     let stored = 0;
+    // One chunk is published while the next is read and normalised; never more, so memory stays bounded
+    // and chunks reach Kafka in file order.
+    let publishing: Promise<number> | null = null;
+    const hand = async (chunk: ReadRow[]) => {
+      const prepared = await this.prepareChunk(jobId, source, mapping, fileKey, chunk, meter.bytes);
+      if (publishing) stored = await publishing;
+      publishing = this.publishChunk(jobId, source, prepared, stored);
+      // Awaited before the next chunk or at the end; this only keeps a failure from counting as unhandled meanwhile.
+      publishing.catch(() => undefined);
+    };
     try {
       let chunk: ReadRow[] = [];
       for await (const row of readRows(meter, mapping)) {
         chunk.push(row);
         if (chunk.length < IMPORT_CHUNK_ROWS) continue;
-        stored = await this.processChunk(jobId, source, mapping, fileKey, chunk, meter.bytes, stored);
+        await hand(chunk);
         chunk = [];
       }
-      if (chunk.length > 0) stored = await this.processChunk(jobId, source, mapping, fileKey, chunk, meter.bytes, stored);
+      if (chunk.length > 0) await hand(chunk);
+      if (publishing) stored = await publishing;
       await this.jobs.finish(jobId, { status: 'completed', bytesRead: meter.bytes, contentSha256: meter.sha256(), error: null, finishedAt: new Date() });
     } catch (error) {
       upload.file.resume();
@@ -112,8 +124,8 @@ export class ImportsService {
     return parsed.mapping;
   }
 
-  /** One chunk: map and normalise every row, then one dedupe round trip and one producer send, then one job update. */
-  private async processChunk(jobId: string, source: AuthenticatedSource, mapping: ImportMapping, fileKey: string, rows: ReadRow[], bytesRead: number, stored: number): Promise<number> {
+  /** Maps, normalises and encodes every row of a chunk; rejected rows become dead letters. */
+  private async prepareChunk(jobId: string, source: AuthenticatedSource, mapping: ImportMapping, fileKey: string, rows: ReadRow[], bytesRead: number): Promise<PreparedChunk> {
     const receivedAt = Date.now();
     const { sourceId } = source.context;
     const events: EncodedRecord[] = [];
@@ -143,11 +155,18 @@ export class ImportsService {
       }
     }
     const deadLetters = await Promise.all(refused.map((r) => this.deadLetter(sourceId, jobId, r, receivedAt)));
+    return { receivedAt, read: rows.length, bytesRead, events, deadLetters, refused };
+  }
+
+  /** One dedupe round trip and one producer send (EventPublisher), then one job update; returns the rejections stored so far. */
+  private async publishChunk(jobId: string, source: AuthenticatedSource, chunk: PreparedChunk, stored: number): Promise<number> {
+    const { sourceId } = source.context;
+    const { receivedAt, events, deadLetters, refused, bytesRead } = chunk;
     const outcome = await this.publisher.publish(sourceId, receivedAt, events, deadLetters);
     const toStore = refused.slice(0, Math.max(0, MAX_STORED_REJECTIONS - stored)).map(
       (r): StoredRejection => ({ line: r.line, code: r.code, field: r.field, message: r.message, raw: r.raw.slice(0, MAX_STORED_RAW) }),
     );
-    await this.jobs.recordChunk(jobId, { read: rows.length, accepted: outcome.produced, rejected: refused.length, duplicates: outcome.duplicates, bytesRead }, toStore);
+    await this.jobs.recordChunk(jobId, { read: chunk.read, accepted: outcome.produced, rejected: refused.length, duplicates: outcome.duplicates, bytesRead }, toStore);
     this.metrics.count(sourceId, 'accepted', outcome.produced);
     this.metrics.count(sourceId, 'deduplicated', outcome.duplicates);
     for (const r of refused) this.metrics.count(sourceId, 'rejected', 1, r.code);
