@@ -11,7 +11,6 @@ jest.setTimeout(120_000);
 
 const ROOT = resolve(__dirname, '../../..');
 const FIXTURE = join(__dirname, 'fixtures/crash-consumer.fixture.ts');
-const PRELOAD = join(__dirname, 'fixtures/register-source-paths.ts');
 const EVENTS = 3000;
 
 /** The fixture app as a child process, with its output lines observable. */
@@ -23,7 +22,9 @@ class FixtureProcess {
   private waiters: Array<() => void> = [];
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', '-r', PRELOAD, FIXTURE], {
+    // @swc-node/register applies tsconfig.json's paths (cwd is the repo root), so @cdp/* load from the
+    // workspace sources: the child runs exactly the code under test, never a stale dist/ build.
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', FIXTURE], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
