@@ -9,6 +9,15 @@ import { IngestionError } from '../application/ingestion.error';
 
 // Shutdown waits this long for a connection attempt still retrying against an unreachable broker.
 const SHUTDOWN_WAIT_MS = 10_000;
+// Records per coalesced produce request: well under the brokers' 1 MB per partition batch at 32 KB events spread over partitions.
+const MAX_COALESCED_RECORDS = 5_000;
+
+/** Records of one request waiting for the next produce request, and how to tell that request the outcome. */
+interface QueuedSend {
+  records: readonly EncodedRecord[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
 
 /**
  * The service's one idempotent producer (acks -1) to the topics ingestion owns. It connects in the
@@ -25,6 +34,8 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
   // Sends still running, including ones a request stopped waiting for (timeout): shutdown lets them finish.
   private readonly inFlight = new Set<Promise<unknown>>();
   private connected = false;
+  private readonly queued: QueuedSend[] = [];
+  private draining = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -64,13 +75,40 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
     await this.withinTimeout(this.connecting, 'Kafka cannot be reached');
   }
 
-  /** One producer request for all records; resolves when every partition leader and its replicas acknowledged. */
+  /**
+   * Resolves when every partition leader and its replicas acknowledged all of `records`. The
+   * idempotent producer keeps one request in flight per broker, so concurrent HTTP requests would
+   * each wait a full round trip for their 100 events: instead the records of every request that
+   * arrives while a send is in flight go out together in the next one. A request's records are
+   * never split across sends, so each request still succeeds or fails as a whole; a failed send
+   * fails every request in it (each rolls its claim back and answers 503).
+   */
   async send(records: readonly EncodedRecord[]): Promise<void> {
     await this.ready();
-    const sending = this.producer.sendEncoded(records);
+    const sending = new Promise<void>((resolve, reject) => this.queued.push({ records, resolve, reject }));
+    if (!this.draining) void this.drain();
     this.inFlight.add(sending);
     void sending.catch(() => undefined).finally(() => this.inFlight.delete(sending));
     await this.withinTimeout(sending, 'Kafka did not acknowledge the events');
+  }
+
+  /** Never rejects: a send's failure goes to the requests in it. The flag drops in the same tick the queue is seen empty. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.queued.length > 0) {
+      let count = 0;
+      let take = 0;
+      // At least one request per send, however large; then whole requests up to the cap.
+      while (take < this.queued.length && (take === 0 || count + this.queued[take].records.length <= MAX_COALESCED_RECORDS)) count += this.queued[take++].records.length;
+      const group = this.queued.splice(0, take);
+      try {
+        await this.producer.sendEncoded(group.length === 1 ? group[0].records : group.flatMap((queued) => queued.records));
+        for (const queued of group) queued.resolve();
+      } catch (error) {
+        for (const queued of group) queued.reject(error);
+      }
+    }
+    this.draining = false;
   }
 
   private async connect(): Promise<void> {
