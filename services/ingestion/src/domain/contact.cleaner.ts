@@ -1,5 +1,5 @@
 import { cleanEmail } from './email';
-import { type JsonObject, cloneJson, own, setOwn } from './json';
+import { type JsonObject, own, setOwn } from './json';
 import { cleanPhone } from './phone';
 
 const EMAIL_KEYS = ['email'];
@@ -16,14 +16,19 @@ export interface ContactCleaning {
 /**
  * Cleans the contact fields identity resolution matches customers on. An email or phone that is not
  * valid is removed from its field, so it can never merge two customers over a typo or a shared "n/a",
- * and its original value is returned for the event's context instead of being lost.
+ * and its original value is returned for the event's context instead of being lost. `cleaned` is a
+ * new object whose nested values are the input's own: read them, never change them.
  */
 export function cleanContactFields(
   object: JsonObject,
   path: string,
   options: { defaultPhoneRegion: string | null; names: boolean },
 ): ContactCleaning {
-  const cleaned = cloneJson(object);
+  // Only top-level keys are ever set or deleted here, so a copy of the top level keeps the caller's
+  // payload intact; nested values (products, addresses) are shared, read-only, instead of deep-copied
+  // for every event.
+  const cleaned: JsonObject = {};
+  for (const key of Object.keys(object)) setOwn(cleaned, key, object[key]);
   const invalid: Record<string, unknown> = {};
   for (const key of EMAIL_KEYS) {
     const value = own(cleaned, key);

@@ -54,9 +54,13 @@ export function normalizeSegmentEvent(
   env: NormalizeEnv,
 ): NormalizeResult {
   if (!isJsonObject(raw)) return reject('NOT_AN_OBJECT', null, `a Segment call must be a JSON object, got ${jsonTypeOf(raw)}`);
-  const bytes = utf8ByteLength(JSON.stringify(raw));
-  if (bytes > SEGMENT_LIMITS.maxEventBytes) {
-    return reject('EVENT_TOO_LARGE', null, `the event is ${bytes} bytes of JSON; the limit is ${SEGMENT_LIMITS.maxEventBytes}`);
+  const json = JSON.stringify(raw);
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: only text between those bounds needs its bytes counted.
+  if (json.length * 3 > SEGMENT_LIMITS.maxEventBytes) {
+    const bytes = utf8ByteLength(json);
+    if (bytes > SEGMENT_LIMITS.maxEventBytes) {
+      return reject('EVENT_TOO_LARGE', null, `the event is ${bytes} bytes of JSON; the limit is ${SEGMENT_LIMITS.maxEventBytes}`);
+    }
   }
 
   const callType = type ?? own(raw, 'type');
