@@ -1,4 +1,4 @@
-import { batchItemBytes, nestingDepth, topLevelMember } from './batch-items';
+import { batchBodyParts, batchItemBytes, nestingDepth, topLevelMember } from './batch-items';
 
 describe('batchItemBytes', () => {
   const items = (text: string) => batchItemBytes(Buffer.from(text, 'utf8')).map((b) => b.toString('utf8'));
@@ -36,5 +36,24 @@ describe('topLevelMember and nestingDepth', () => {
     expect(nestingDepth(Buffer.from('"[[[{"'))).toBe(0);
     expect(nestingDepth(Buffer.from('{"a": [1, {"b": "]]]"}], "c": {}}'))).toBe(3);
     expect(nestingDepth(Buffer.from(`${'['.repeat(5000)}${']'.repeat(5000)}`))).toBe(5000);
+  });
+});
+
+describe('batchBodyParts', () => {
+  const bodies = [
+    `{ "sentAt": "2026-01-01T00:00:00Z", "context": {"batch": [1]}, "batch" : [ {"a": "x\\"]}"} ,\n  { "b" : [1, {"c": "日本"}] }, 12.5e3, "str", null, true ] }`,
+    '{"batch": [1, 2], "x": {"batch": [3]}, "batch": [{"k": [[4]]}], "context": {"a": 1}, "context": {"b": "}"}}',
+    '{"batch": [[1]], "batch": {"a": 1}}',
+    '{"batch": [], "context": "x"}',
+    '[{"batch": [1]}]',
+    JSON.stringify({ before: 1, context: { library: { name: 'x' } }, batch: [{ s: 'a,b]}{"' }, [1, [2, [3]]], -0.5, 'tab\there', { nested: { batch: ['x'] } }, false] }, null, 2),
+  ];
+
+  it.each(bodies)('given %s, finds in one pass what batchItemBytes, nestingDepth and topLevelMember find', (text) => {
+    const body = Buffer.from(text, 'utf8');
+    const parts = batchBodyParts(body);
+    expect(parts.items.map((item) => item.bytes.toString('utf8'))).toEqual(batchItemBytes(body).map((bytes) => bytes.toString('utf8')));
+    expect(parts.items.map((item) => item.depth)).toEqual(batchItemBytes(body).map((bytes) => nestingDepth(bytes)));
+    expect(parts.context?.toString('utf8')).toEqual(topLevelMember(body, 'context')?.toString('utf8'));
   });
 });

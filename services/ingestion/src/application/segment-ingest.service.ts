@@ -4,7 +4,7 @@ import { TOPICS, type IngestedEvent } from '@cdp/contracts';
 import { buildDeadLetter, DEAD_LETTER_SCHEMA, type EncodedRecord } from '@cdp/kafka';
 import { normalizeSegmentEvent, partitionKeyOf, SEGMENT_LIMITS, type NormalizeEnv, type NormalizeResult, type Rejection, type SegmentCallType, type SourceContext } from '../domain';
 import { IngestProducer } from '../kafka/ingest-producer';
-import { batchItemBytes, nestingDepth, topLevelMember } from './batch-items';
+import { batchBodyParts, nestingDepth } from './batch-items';
 import { EventPublisher } from './event-publisher';
 import { IngestionError } from './ingestion.error';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -82,14 +82,13 @@ export class SegmentIngestService {
       throw new IngestionError('INVALID_BATCH', 'Expected a JSON object with a "batch" array', 422, { field: 'batch' });
     }
     const { batch: items, sentAt, context } = body as { batch: unknown[]; sentAt?: unknown; context?: unknown };
-    const contextBytes = topLevelMember(payload.bytes, 'context');
+    const { items: originals, context: contextBytes } = batchBodyParts(payload.bytes);
     if (contextBytes && nestingDepth(contextBytes) > MAX_NESTING_DEPTH) {
       throw new IngestionError('INVALID_BATCH', `The batch context nests deeper than ${MAX_NESTING_DEPTH} levels`, 422, { field: 'context' });
     }
     this.admit(source, Math.max(1, items.length));
 
-    const originals = batchItemBytes(payload.bytes);
-    const originalOf = (index: number) => originals[index] ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
+    const originalOf = (index: number) => originals[index]?.bytes ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
     const accepted: Accepted[] = [];
     const refused: Refused[] = [];
     for (const [index, item] of items.entries()) {
@@ -97,7 +96,7 @@ export class SegmentIngestService {
         refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: null, message: `the item exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
         continue;
       }
-      const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context });
+      const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context }, originals[index]?.depth);
       const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
       if (encoded.ok) accepted.push({ index, record: encoded.record });
       else refused.push({ index, rejection: encoded.rejection });
@@ -116,9 +115,16 @@ export class SegmentIngestService {
     return this.sources.authenticate(writeKeyOf(undefined, (await decodePayload(request, limit)).value));
   }
 
-  /** The domain's normaliser, shielded from values deep enough to overflow the stack, and from its own bugs. */
-  private normalize(bytes: Buffer, raw: unknown, type: SegmentCallType | undefined, source: SourceContext, env: NormalizeEnv): NormalizeResult | { ok: false; rejection: Refused['rejection'] } {
-    if (nestingDepth(bytes) > MAX_NESTING_DEPTH) {
+  /** The domain's normaliser, shielded from values deep enough to overflow the stack, and from its own bugs. `depth`: nestingDepth(bytes), when the caller has it already. */
+  private normalize(
+    bytes: Buffer,
+    raw: unknown,
+    type: SegmentCallType | undefined,
+    source: SourceContext,
+    env: NormalizeEnv,
+    depth = nestingDepth(bytes),
+  ): NormalizeResult | { ok: false; rejection: Refused['rejection'] } {
+    if (depth > MAX_NESTING_DEPTH) {
       return { ok: false, rejection: { code: 'INVALID_FIELD', field: null, message: `objects and arrays nest deeper than ${MAX_NESTING_DEPTH} levels` } };
     }
     try {
