@@ -214,6 +214,55 @@ describe('ingestion file imports (POST /v1/imports)', () => {
     expect(json.status).toBe(415);
   });
 
+  it('processes rows while the upload is still streaming (progress visible), and records an aborted upload as a failed job', async () => {
+    const source = await h.createSource({ channel: 'pos' });
+    const member = `m-${randomUUID()}`;
+    const rowsOf = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${member},2024-03-01,s-${from + i},1,EUR\n`).join('');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode(`member,date,receipt,total,currency\n${rowsOf(0, 5_000)}`));
+        await held;
+        controller.error(new Error('the client went away'));
+      },
+    });
+    const abort = new AbortController();
+    const upload = fetch(`${h.url}/v1/imports`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(source.writeKey), 'content-type': 'text/csv', 'x-import-mapping': Buffer.from(JSON.stringify(receipts)).toString('base64') },
+      body,
+      duplex: 'half',
+      signal: abort.signal,
+    } as RequestInit).catch((error: unknown) => error);
+
+    let job: { id: string; status: string; rows_read: string; bytes_read: string } | undefined;
+    try {
+      // The body has not ended, yet the first chunks are already on the topic and counted on the job.
+      await events.waitFor((e) => e.userId === member, 4_000);
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        [job] = await h.sql<{ id: string; status: string; rows_read: string; bytes_read: string }>(`SELECT id, status, rows_read, bytes_read FROM "${h.config.database.schema}".import_jobs WHERE source_id = $1`, [source.id]);
+        if (job && Number(job.rows_read) >= 4_000) break;
+      }
+      expect(job).toMatchObject({ status: 'running' });
+      expect(Number(job!.rows_read)).toBeGreaterThanOrEqual(4_000);
+      const running = await fetch(`${h.url}/v1/imports/${job!.id}`, { headers: { authorization: basicAuth(source.writeKey) } });
+      expect(await running.json()).toMatchObject({ status: 'running', finishedAt: null, progress: { bytesRead: Number(job!.bytes_read), bytesTotal: null } });
+    } finally {
+      abort.abort();
+      release();
+      await upload;
+    }
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const [after] = await h.sql<{ status: string }>(`SELECT status FROM "${h.config.database.schema}".import_jobs WHERE id = $1`, [job!.id]);
+      if (after?.status !== 'running') break;
+    }
+    const failed = (await (await fetch(`${h.url}/v1/imports/${job!.id}`, { headers: { authorization: basicAuth(source.writeKey) } })).json()) as ImportJobView;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual(expect.any(String));
+    expect(failed.finishedAt).not.toBeNull();
+  });
+
   it('the CLI streams a file to a running app and prints the job summary; a failed import exits non-zero', async () => {
     await run('node', [join(REPO_ROOT, 'scripts/build.mjs'), join(REPO_ROOT, 'services/ingestion')]);
     const dir = mkdtempSync(join(tmpdir(), 'cdp-import-'));
