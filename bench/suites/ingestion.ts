@@ -12,6 +12,7 @@
 // V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
@@ -144,6 +145,18 @@ async function openLoop(agent: Agent, url: URL, auth: Record<string, string>, bo
   return latencies.sort((a, b) => a - b);
 }
 
+/**
+ * CPU seconds (user + system) the service process has used so far, from /proc (Linux): throughput
+ * swings with whatever else the shared machine runs, CPU per event much less.
+ */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux); after
+  // "pid (comm) " they are the 12th and 13th.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function deleteTopics(admin: Admin, root: string): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(root));
   if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
@@ -215,13 +228,17 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
     const rates: number[] = [];
     const samplesSeconds: number[] = [];
+    const cpuUsPerEvent: number[] = [];
     for (let rep = 0; rep < ctx.repetitions; rep++) {
       const bodies = batchBodies(purchases, events, `${runId}:${rep}`);
+      const cpuBefore = cpuSecondsOf(child.pid);
       const { seconds, rejected } = await closedLoop(agent, url, auth, bodies, concurrency);
+      const cpuAfter = cpuSecondsOf(child.pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuUsPerEvent.push(((cpuAfter - cpuBefore) * 1e6) / events);
       if (rejected > 0) throw new Error(`${rejected} event(s) were rejected in repetition ${rep + 1}`);
       rates.push(events / seconds);
       samplesSeconds.push(seconds);
-      ctx.log(`ingestion batch #${rep + 1}: ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)}/s)`);
+      ctx.log(`ingestion batch #${rep + 1}: ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)}/s, service CPU ${cpuUsPerEvent.at(-1)?.toFixed(1) ?? '?'} us/event)`);
     }
     const batchRate = median(rates);
 
@@ -259,6 +276,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           warmUpEvents: 20_000,
           samplesEventsPerS: rates.map((r) => round(r)),
           samplesSeconds: samplesSeconds.map((s) => round(s, 3)),
+          serviceCpuUsPerEvent: cpuUsPerEvent.length > 0 ? round(median(cpuUsPerEvent)) : 'not measured (no /proc)',
+          serviceCpuUsPerEventSamples: cpuUsPerEvent.map((us) => round(us)),
         },
       },
       {
