@@ -3,6 +3,8 @@
 // - ingestion.batch_events_per_s: POST /v1/batch of 100 CDNOW-based calls (Order Completed tracks,
 //   pages, identifies), BENCH_INGESTION_CONCURRENCY requests in flight on keep-alive connections.
 // - ingestion.ratio_to_raw_producer: that figure over kafka.produce_events_per_s measured just before.
+// - ingestion.import_rows_per_s: cdnow_master.txt streamed to POST /v1/imports with the POS receipts
+//   mapping (omitted without the dataset).
 // - ingestion.p99_ms_at_5k_eps: open loop, 50 batches of 100 per second; latency from each request's
 //   scheduled start, so a slow answer also delays the figure of the requests queued behind it.
 // The service runs as a child process from source (its own event loop, as in production), with its
@@ -12,7 +14,7 @@
 // V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
@@ -157,6 +159,45 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+interface ImportJob {
+  status: string;
+  rows: { read: number; accepted: number; rejected: number; duplicates: number };
+}
+
+/** Streams a file to POST /v1/imports (raw body, mapping in its header) and waits for the job's answer. */
+function importFile(agent: Agent, url: URL, auth: Record<string, string>, file: string, mapping: string, fileId: string): Promise<ImportJob> {
+  return new Promise((resolveImport, reject) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/imports',
+        method: 'POST',
+        headers: {
+          ...auth,
+          'content-type': 'text/plain',
+          'content-length': String(statSync(file).size),
+          'x-import-mapping': Buffer.from(mapping).toString('base64'),
+          'x-import-file-id': fileId,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`POST /v1/imports answered ${res.statusCode}: ${body.slice(0, 500)}`));
+          else resolveImport(JSON.parse(body) as ImportJob);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    createReadStream(file).on('error', reject).pipe(req);
+  });
+}
+
 async function deleteTopics(admin: Admin, root: string): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(root));
   if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
@@ -242,6 +283,24 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     }
     const batchRate = median(rates);
 
+    // File imports: the CDNOW export as POS receipts, a new file id per repetition so nothing is deduplicated.
+    const cdnowFile = join(ctx.datasetsDir, 'cdnow_master.txt');
+    const mappingFile = join(ROOT, 'services/ingestion/imports/cdnow-pos-receipts.mapping.json');
+    const importRates: number[] = [];
+    const importJobs: ImportJob[] = [];
+    if (existsSync(cdnowFile) && existsSync(mappingFile)) {
+      const mapping = readFileSync(mappingFile, 'utf8');
+      for (let rep = 0; rep < ctx.repetitions; rep++) {
+        const started = process.hrtime.bigint();
+        const job = await importFile(agent, url, auth, cdnowFile, mapping, `bench-${runId}-${rep}`);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (job.status !== 'completed') throw new Error(`import #${rep + 1} ended ${job.status}: ${JSON.stringify(job)}`);
+        importJobs.push(job);
+        importRates.push(job.rows.read / seconds);
+        ctx.log(`ingestion import #${rep + 1}: ${job.rows.read} rows (${job.rows.accepted} accepted) in ${seconds.toFixed(2)} s (${Math.round(job.rows.read / seconds)}/s)`);
+      }
+    }
+
     const openBodies = batchBodies(purchases, openLoopSeconds * OPEN_LOOP_REQUESTS_PER_S * BATCH_SIZE, `${runId}:open`);
     const latencies = await openLoop(agent, url, auth, openBodies);
     const p50 = percentile(latencies, 50);
@@ -256,8 +315,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       avgRequestBytes: Math.round(openBodies.reduce((n, b) => n + b.length, 0) / openBodies.length),
       service: 'one ingestion process from source (@swc-node/register), NODE_ENV development, LOG_LEVEL warn; client, Kafka and Postgres on the same machine',
       postgres,
-      // File imports (POST /v1/imports) have not landed: ingestion.import_rows_per_s is not measured yet.
-      importRowsPerS: 'not measured: POST /v1/imports has not landed',
     };
     return [
       {
@@ -313,6 +370,26 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           load: 'open loop: each request starts at its scheduled time; latency from that time to the end of the answer',
         },
       },
+      ...(importRates.length > 0
+        ? [
+            {
+              suite: 'ingestion',
+              metric: 'ingestion.import_rows_per_s',
+              value: round(median(importRates)),
+              unit: 'rows/s',
+              higherIsBetter: true,
+              details: {
+                ...common,
+                file: 'cdnow_master.txt, streamed as the raw body of POST /v1/imports',
+                mapping: 'services/ingestion/imports/cdnow-pos-receipts.mapping.json (POS receipts -> Order Completed)',
+                repetitions: ctx.repetitions,
+                rows: importJobs.map((job) => job.rows),
+                samplesRowsPerS: importRates.map((r) => round(r)),
+                timed: 'from the first byte sent to the answer (the job, once every row is on Kafka)',
+              },
+            },
+          ]
+        : []),
     ];
   } finally {
     agent.destroy();
