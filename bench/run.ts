@@ -3,7 +3,8 @@
 // bench/results/latest.json (figures of suites not run are kept) and a timestamped copy next to it.
 // Environment: KAFKA_BROKERS (default 127.0.0.1:9092), ADMIN_DATABASE_URL or DATABASE_URL (the
 // bench works in its own cdp_bench database), BENCH_REPETITIONS (default 3); suites document theirs.
-import './lib/source-paths';
+// @swc-node/register applies tsconfig.json's paths, so @cdp/* load from the workspace sources: a bench
+// measures the code in the tree, never a stale dist/ build.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';

@@ -68,7 +68,7 @@ async function freePort(): Promise<number> {
 }
 
 function serviceProcess(args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', '-r', join(ROOT, 'bench/lib/source-paths.ts'), join(ROOT, 'services/ingestion/src/main.ts'), ...args], {
+  return spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', join(ROOT, 'services/ingestion/src/main.ts'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
