@@ -127,20 +127,7 @@ class Scanner {
   }
 
   arrayItems(): Buffer[] {
-    const items: Buffer[] = [];
-    this.pos++; // '['
-    for (;;) {
-      this.skipWhitespace();
-      if (this.peek() === CLOSE_ARRAY || this.done()) {
-        this.pos++;
-        return items;
-      }
-      const start = this.pos;
-      this.skipValue();
-      items.push(this.bytes.subarray(start, this.pos));
-      this.skipWhitespace();
-      if (this.peek() === COMMA) this.pos++;
-    }
+    return this.arrayItemsWithDepth().map((item) => item.bytes);
   }
 
   arrayItemsWithDepth(): BatchItem[] {
