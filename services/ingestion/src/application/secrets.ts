@@ -1,8 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** A new write key: 256 random bits, URL-safe, never stored (only its hash is). */
+/**
+ * A new write key: 256 random bits, URL-safe, never stored (only its hash is). Never starts with '-':
+ * command-line tools (the `cdp import` CLI among them) would read such a key as an option.
+ */
 export function newWriteKey(): string {
-  return randomBytes(32).toString('base64url');
+  for (;;) {
+    const key = randomBytes(32).toString('base64url');
+    if (!key.startsWith('-')) return key;
+  }
 }
 
 /** SHA-256 (hex). Enough for high-entropy secrets: there is nothing to brute-force, so no slow KDF. */
