@@ -116,10 +116,15 @@ describe('ingestion Segment API', () => {
     expect(compressed.status).toBe(413);
   });
 
-  it('answers 422 naming the field when a single call is not a valid event', async () => {
-    const res = await postSegment(h.url, '/v1/track', source.writeKey, { userId: 'u', properties: {} });
+  it('answers 422 naming the field when a single call is not a valid event, and keeps it on the dead-letter topic', async () => {
+    const userId = `user-${randomUUID()}`;
+    const call = `{"userId": "${userId}", "properties": {}}`;
+    const res = await postSegment(h.url, '/v1/track', source.writeKey, call);
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ status: 422, code: 'INVALID_EVENT', field: 'event', reason: 'MISSING_EVENT_NAME' });
+    const [dead] = await deadLetters.waitFor((d) => d.data.sourceId === source.id && d.data.originalValue.includes(userId), 1);
+    expect(dead.value.data).toMatchObject({ reason: 'MISSING_EVENT_NAME', sourceId: source.id });
+    expect(dead.value.data.originalValue.toString('utf8')).toBe(call);
   });
 
   it('produces a messageId once however often it arrives, within a request and across requests', async () => {

@@ -55,7 +55,10 @@ export class SegmentIngestService {
     private readonly metrics: IngestionMetrics,
   ) {}
 
-  /** /v1/track, /v1/identify, ...: one event; an invalid one is refused with 422 naming the field. */
+  /**
+   * /v1/track, /v1/identify, ...: one event. An invalid one is kept on the dead-letter topic (reason and
+   * original bytes) and then refused with 422 naming the field: bad input is answered, never lost.
+   */
   async single(type: SegmentCallType, request: SegmentRequest): Promise<SegmentSuccess> {
     const receivedAt = Date.now();
     const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
@@ -64,6 +67,8 @@ export class SegmentIngestService {
     const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
     const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
     if (!encoded.ok) {
+      const deadLetter = await this.deadLetter(source.context, encoded.rejection, payload.bytes, receivedAt);
+      await this.publish(source, receivedAt, [], [deadLetter]);
       this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
       const { code, field, message } = encoded.rejection;
       throw new IngestionError('INVALID_EVENT', field ? `${field}: ${message}` : message, 422, { field, reason: code });
