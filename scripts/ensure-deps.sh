@@ -25,14 +25,19 @@ deps_stale() {
 install_deps() {
   local out rc=0
   out=$(mktemp)
-  npm ci --no-audit --no-fund 2>&1 | tee "$out" >&2 || rc=$?
-  if [[ $rc -ne 0 ]] && grep -q 'can only install packages when your package.json and package-lock.json' "$out"; then
+  npm ci --no-audit --no-fund >"$out" 2>&1 || rc=$?
+  # Only entries for platform binaries may be missing; any other gap means package.json and the
+  # lockfile really disagree, and that must fail rather than install unlocked versions.
+  if [[ $rc -ne 0 ]] && grep -q 'can only install packages when your package.json and package-lock.json' "$out" &&
+    ! grep 'Missing: ' "$out" | grep -qvE -- '-(darwin|win32|linux|android|freebsd|openbsd|sunos|aix|wasm32|openharmony)[-@]'; then
     # npm ci also demands lock entries for other platforms' optional binaries (@swc/core-darwin-*...),
-    # which a lockfile regenerated next to an existing node_modules lacks (npm/cli#4828). npm install
+    # which npm leaves out of a lockfile it writes on one platform (npm/cli#4828). npm install
     # --no-save installs the same locked versions without that check and leaves the lockfile as is.
-    warn "npm ci rejected package-lock.json (see above); installing the locked versions with npm install --no-save"
+    warn "npm ci wants lock entries for $(grep -c 'Missing: ' "$out") other-platform optional binaries; installing the locked versions with npm install --no-save"
     rc=0
     npm install --no-save --no-audit --no-fund >&2 || rc=$?
+  else
+    cat "$out" >&2
   fi
   rm -f "$out"
   [[ $rc -eq 0 ]] || die "installing npm dependencies failed (exit $rc)"
