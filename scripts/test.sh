@@ -22,7 +22,9 @@ fi
 say "type check"
 npx tsc -p tsconfig.json --noEmit
 say "lint"
-npx eslint .
+# @nx/enforce-module-boundaries reads the cached project graph and silently skips itself without one
+# (a fresh clone has none): `npm run lint` computes the graph first.
+npm run --silent lint
 
 REPORT="$DATA_DIR/test-results.json"
 rm -f "$REPORT"
