@@ -130,13 +130,22 @@ export function ingestedEvent(overrides: Partial<IngestedEvent> = {}): IngestedE
   };
 }
 
-/** Polls until `done` holds, failing with the last observed value if it never does. */
+/**
+ * Polls until `done` holds, failing with the last observed value if it never does. A retriable Kafka
+ * error (e.g. NOT_LEADER_FOR_PARTITION while a fresh broker's metadata settles) counts as "not yet".
+ */
 export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
+  let last: T | string | undefined;
   for (;;) {
-    last = await probe();
-    if (done(last)) return last;
+    try {
+      const value = await probe();
+      if (done(value)) return value;
+      last = value;
+    } catch (err) {
+      if ((err as { retriable?: unknown }).retriable !== true) throw err;
+      last = `retriable error: ${(err as Error).message}`;
+    }
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -144,8 +153,17 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
 
 /** Sum of the log end offsets of a topic (= records ever written to it). */
 export async function logEndOffsets(admin: Admin, topic: string): Promise<Map<number, string>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, o.high]));
+  // A fresh broker may briefly answer NOT_LEADER_FOR_PARTITION for a new topic; kafkajs's admin does
+  // not retry listOffsets on it, so retriable errors are retried here for up to ~10 s.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, o.high]));
+    } catch (err) {
+      if ((err as { retriable?: unknown }).retriable !== true || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 export async function recordCount(admin: Admin, topic: string): Promise<number> {
