@@ -12,23 +12,34 @@ export function batchItemBytes(body: Buffer): Buffer[] {
 
 /** The bytes of the value of `key` in a top-level JSON object (the last one, as with JSON.parse). */
 export function topLevelMember(body: Buffer, key: string): Buffer | undefined {
-  const scanner = new Scanner(body);
   let found: Buffer | undefined;
+  walkTopLevelMembers(body, (name, scanner) => {
+    const valueStart = scanner.pos;
+    scanner.skipValue();
+    if (name === key) found = body.subarray(valueStart, scanner.pos);
+  });
+  return found;
+}
+
+/**
+ * Calls `onMember` for each member of the top-level JSON object, with the scanner at the start of
+ * the member's value; `onMember` must consume that value. Anything but an object has no members.
+ */
+function walkTopLevelMembers(body: Buffer, onMember: (name: string, scanner: Scanner) => void): void {
+  const scanner = new Scanner(body);
   scanner.skipWhitespace();
-  if (scanner.peek() !== OPEN_OBJECT) return undefined;
+  if (scanner.peek() !== OPEN_OBJECT) return;
   scanner.pos++;
   for (;;) {
     scanner.skipWhitespace();
-    if (scanner.peek() !== QUOTE) return found;
+    if (scanner.peek() !== QUOTE) return;
     const keyStart = scanner.pos;
     scanner.skipString();
     const name = JSON.parse(body.subarray(keyStart, scanner.pos).toString('utf8')) as string;
     scanner.skipWhitespace();
     scanner.pos++; // ':'
     scanner.skipWhitespace();
-    const valueStart = scanner.pos;
-    scanner.skipValue();
-    if (name === key) found = body.subarray(valueStart, scanner.pos);
+    onMember(name, scanner);
     scanner.skipWhitespace();
     if (scanner.peek() === COMMA) scanner.pos++;
   }
@@ -46,21 +57,9 @@ export interface BatchItem {
  * (as topLevelMember). The body is up to 500 KB, so every extra scan of it costs on every request.
  */
 export function batchBodyParts(body: Buffer): { items: BatchItem[]; context: Buffer | undefined } {
-  const scanner = new Scanner(body);
   let items: BatchItem[] = [];
   let context: Buffer | undefined;
-  scanner.skipWhitespace();
-  if (scanner.peek() !== OPEN_OBJECT) return { items, context };
-  scanner.pos++;
-  for (;;) {
-    scanner.skipWhitespace();
-    if (scanner.peek() !== QUOTE) return { items, context };
-    const keyStart = scanner.pos;
-    scanner.skipString();
-    const name = JSON.parse(body.subarray(keyStart, scanner.pos).toString('utf8')) as string;
-    scanner.skipWhitespace();
-    scanner.pos++; // ':'
-    scanner.skipWhitespace();
+  walkTopLevelMembers(body, (name, scanner) => {
     const valueStart = scanner.pos;
     // Like JSON.parse, the last key wins; a `batch` that is not an array has no items.
     if (name === 'batch' && scanner.peek() === OPEN_ARRAY) items = scanner.arrayItemsWithDepth();
@@ -69,9 +68,8 @@ export function batchBodyParts(body: Buffer): { items: BatchItem[]; context: Buf
       if (name === 'batch') items = [];
       if (name === 'context') context = body.subarray(valueStart, scanner.pos);
     }
-    scanner.skipWhitespace();
-    if (scanner.peek() === COMMA) scanner.pos++;
-  }
+  });
+  return { items, context };
 }
 
 const OPEN_OBJECT = 0x7b;
