@@ -13,6 +13,7 @@ COPY packages/config/package.json packages/config/
 COPY packages/kafka/package.json packages/kafka/
 COPY packages/clickhouse/package.json packages/clickhouse/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/security/package.json packages/security/
 COPY packages/testing/package.json packages/testing/
 COPY services/ingestion/package.json services/ingestion/
 COPY services/identity/package.json services/identity/

@@ -8,7 +8,7 @@ delete swcrc.$schema;
 
 const moduleNameMapper = {
   '^@cdp/contracts$': '<rootDir>/contracts/src/index.ts',
-  '^@cdp/(avro|config|kafka|clickhouse|service-kit|testing)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@cdp/(avro|config|kafka|clickhouse|service-kit|security|testing)$': '<rootDir>/packages/$1/src/index.ts',
 };
 
 const base = {
