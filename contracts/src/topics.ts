@@ -7,11 +7,11 @@ import { ContractError } from './contract.errors';
  * Partitions: 12 for the per-customer event streams. Partitions bound consumer parallelism, and adding
  * partitions later remaps keys (breaking per-customer order), so the count is chosen with headroom up
  * front; 12 divides evenly among 1, 2, 3, 4, 6 or 12 consumers of a group. Low-volume operational
- * topics (dead letters, erasure requests) get 3.
+ * topics (dead letters, erasure requests, capped merges) get 3.
  *
  * Retention: Kafka is the log of record and every projection is rebuilt by replaying topics, so the
- * streams projections are built from keep everything (retention.ms = -1). Dead letters are an
- * operator's work queue (90 days); segment membership changes feed notifications only, since
+ * streams projections are built from keep everything (retention.ms = -1). Dead letters and capped
+ * merges are an operator's work queue (90 days); segment membership changes feed notifications only, since
  * segmentation's state is rebuilt from the resolved events (30 days).
  *
  * Compaction: only profile-changed is compacted. Each ProfileChanged carries the full trait snapshot, so
@@ -78,6 +78,15 @@ export const TOPICS = {
     key: 'profileId of the surviving profile (ProfilesMerged.survivorProfileId, ProfileSplit.profileId), so a merge and its undo stay ordered',
     partitions: 12,
     retentionMs: FOREVER,
+    cleanupPolicy: 'delete',
+  },
+  identityMergeCapped: {
+    name: 'cdp.identity.merge-capped',
+    valueSchema: 'cdp.identity.MergeCapped',
+    valueSchemas: ['cdp.identity.MergeCapped'],
+    key: 'profileId of the oldest matched profile (MergeCapped.survivorProfileId)',
+    partitions: 3,
+    retentionMs: 90 * DAY_MS,
     cleanupPolicy: 'delete',
   },
   profileChanged: {

@@ -2,9 +2,9 @@
 // Do not edit: change the .avsc files and run `npm run contracts:generate`; a unit test fails on drift.
 // Timestamps (timestamp-millis longs) are epoch milliseconds; JSON-typed strings hold serialized objects.
 
-/** Avro enum cdp.identity.ProfileSplitType. */
-export type ProfileSplitType = 'ProfileSplit';
-export const PROFILE_SPLIT_TYPE_SYMBOLS: readonly ProfileSplitType[] = ['ProfileSplit'];
+/** Avro enum cdp.identity.MergeCappedType. */
+export type MergeCappedType = 'MergeCapped';
+export const MERGE_CAPPED_TYPE_SYMBOLS: readonly MergeCappedType[] = ['MergeCapped'];
 
 /** An identifier of a person, normalized (lower-case email, E.164 phone). The value is PII. Avro record cdp.identity.Identifier. */
 export interface Identifier {
@@ -12,6 +12,51 @@ export interface Identifier {
   type: string;
   value: string;
 }
+
+/** Avro record cdp.identity.MergeCappedData. */
+export interface MergeCappedData {
+  /** Oldest matched profile, which the event was resolved to. */
+  survivorProfileId: string;
+  /** Every profile the event matched, oldest first. */
+  profileIds: string[];
+  /** Which cap: "merges" (maxMergesPerProfile) or "identifiers" (maxIdentifiersPerProfile). */
+  cap: string;
+  /** What the merged profile would have counted. */
+  wouldBe: number;
+  /** The cap's value. */
+  limit: number;
+  /** Identifiers of the event that matched the profiles. Default: []. */
+  identifiers: Identifier[];
+  /** Ingested event that asked for the merge. */
+  sourceEventId: string;
+}
+
+/** Tracing and provenance shared by every platform event. Avro record cdp.common.EventMetadata. */
+export interface EventMetadata {
+  /** Id shared by every event descending from one originating request or ingested event. Default: null. */
+  correlationId: string | null;
+  /** Id of the event (or command) that directly caused this one. Default: null. */
+  causationId: string | null;
+  /** Service that produced the event, e.g. "identity". */
+  producer: string;
+  /** Version of this record schema the producer wrote (contracts/avro/<name>/v<N>.avsc). */
+  schemaVersion: number;
+}
+
+/** A merge that identity resolution found evidence for did not happen because it would break a cap (merges or identifiers per profile): a sign of a shared identifier (a family email, a cashier's card) that an operator should look at. Avro record cdp.identity.MergeCapped. */
+export interface MergeCapped {
+  /** Unique event id; consumers deduplicate on it. */
+  id: string;
+  type: MergeCappedType;
+  /** Event time of the ingested event that asked for the merge (epoch ms). */
+  occurredAt: number;
+  data: MergeCappedData;
+  metadata: EventMetadata;
+}
+
+/** Avro enum cdp.identity.ProfileSplitType. */
+export type ProfileSplitType = 'ProfileSplit';
+export const PROFILE_SPLIT_TYPE_SYMBOLS: readonly ProfileSplitType[] = ['ProfileSplit'];
 
 /** Avro record cdp.identity.ProfileSplitData. */
 export interface ProfileSplitData {
@@ -30,18 +75,6 @@ export interface ProfileSplitData {
   requestedBy: string | null;
   /** Default: null. */
   sourceEventId: string | null;
-}
-
-/** Tracing and provenance shared by every platform event. Avro record cdp.common.EventMetadata. */
-export interface EventMetadata {
-  /** Id shared by every event descending from one originating request or ingested event. Default: null. */
-  correlationId: string | null;
-  /** Id of the event (or command) that directly caused this one. Default: null. */
-  causationId: string | null;
-  /** Service that produced the event, e.g. "identity". */
-  producer: string;
-  /** Version of this record schema the producer wrote (contracts/avro/<name>/v<N>.avsc). */
-  schemaVersion: number;
 }
 
 /** A profile was split, e.g. undoing a merge; the moved identifiers now resolve to the restored profiles. Avro record cdp.identity.ProfileSplit. */
@@ -384,6 +417,7 @@ export interface SegmentMembershipChanged {
 
 /** Latest TS shape of every contract record, by full name (the registry subject). */
 export interface ContractTypes {
+  'cdp.identity.MergeCapped': MergeCapped;
   'cdp.identity.ProfileSplit': ProfileSplit;
   'cdp.identity.ProfilesMerged': ProfilesMerged;
   'cdp.identity.ResolvedEvent': ResolvedEvent;
@@ -399,6 +433,7 @@ export type ContractName = keyof ContractTypes;
 
 /** Latest version of every contract record; producers put it in metadata.schemaVersion. */
 export const LATEST_CONTRACT_VERSIONS: Readonly<Record<ContractName, number>> = {
+  'cdp.identity.MergeCapped': 1,
   'cdp.identity.ProfileSplit': 1,
   'cdp.identity.ProfilesMerged': 1,
   'cdp.identity.ResolvedEvent': 1,

@@ -64,14 +64,15 @@ export async function bootstrapService<C extends ServiceConfig>(options: Bootstr
 
     const batchHandlers = findBatchHandlers(app);
     if (batchHandlers.length > 0) {
-      // Consumers start only once the app's providers are ready; the transport is stopped by
-      // app.close(). Global enhancers apply to batch handlers as to HTTP handlers.
+      // Consumers start only once the app's providers are ready, and keep trying in the background
+      // while Kafka cannot be reached; the transport is stopped by app.close(). Global enhancers
+      // apply to batch handlers as to HTTP handlers.
       app.connectMicroservice(
         { strategy: createBatchTransport(config, app.get(DataSource), logger, registry) },
         { inheritAppConfig: true },
       );
       await app.startAllMicroservices();
-      logger.info({ handlers: batchHandlers }, 'Kafka batch consumers started');
+      logger.info({ handlers: batchHandlers }, 'Kafka batch consumers starting');
     }
 
     await app.listen(config.http.port, config.http.host);

@@ -4,6 +4,7 @@ export { LocalProcessProvider } from './infra/local-process.provider';
 export { TestcontainersProvider } from './infra/testcontainers.provider';
 export { resolveInfra, type ResolvedInfra } from './infra/resolve-infra';
 export { uniqueTopicPrefix, deleteTopicsWithPrefix } from './kafka/test-topics';
+export { TopicReader, type ConsumedRecord, type RecordDecoder } from './kafka/topic-reader';
 export { createTestDatabase, assertTestDatabase, type TestDatabase } from './postgres/test-database';
 export { testDataDir } from './fs/test-data-dir';
 export { TestingError, type TestingErrorCode } from './testing.error';

@@ -13,6 +13,7 @@ import { createKafka } from '../kafka-client';
 import { createConsoleLogger, type Logger } from '../logger';
 import { KafkaRuntimeMetrics } from '../metrics';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox';
+import { backoffDelay, retryPolicy, sleep } from '../retry-policy';
 import type { EventSerde } from '../serde';
 import type { TransactionRunner } from '../sql';
 import { ensureTopics, type TopicSpecs } from '../topic-admin';
@@ -58,6 +59,12 @@ export interface KafkaBatchTransportOptions {
   /** Outbox relay settings; false when another process relays this schema's outbox. */
   outbox?: OutboxTuning | false;
   deadLetterTopic?: TopicLike;
+  /**
+   * `wait` (default): listening fails when Kafka cannot be reached. `background`: listening succeeds at
+   * once and the transport keeps trying to connect with backoff, so the service's HTTP API and health
+   * endpoints come up (readiness reports Kafka down) and consumers join when the brokers answer.
+   */
+  startup?: 'wait' | 'background';
 }
 
 /** How long close() keeps publishing what the last consumed batches emitted. */
@@ -77,6 +84,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private relay?: OutboxRelay;
   private consumers: BatchConsumer[] = [];
   private readonly listeners = new Map<string, Array<(...args: unknown[]) => void>>();
+  private readonly closing = new AbortController();
+  private starting?: Promise<void>;
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
@@ -84,6 +93,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
+    if (this.options.startup === 'background') {
+      this.starting = this.startUntilUp();
+      callback();
+      return;
+    }
     this.start().then(
       () => callback(),
       (err: unknown) => {
@@ -93,6 +107,22 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     );
   }
 
+  /** Starts, and after a failure tears down what half-started and tries again, until it runs or close() is called. */
+  private async startUntilUp(): Promise<void> {
+    const policy = retryPolicy({ initialDelayMs: 500, maxDelayMs: 30_000 });
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        const delayMs = backoffDelay(policy, attempt);
+        this.log.warn({ err: errorMessage(err), attempt, retryInMs: delayMs }, 'Kafka batch transport could not start; retrying');
+        await this.stopParts();
+        await sleep(delayMs, this.closing.signal);
+      }
+    }
+  }
+
   /**
    * Resolves only once nothing of the transport uses the database or Kafka any more, so the caller
    * may close its pool or DataSource right after. Order: consumers leave their groups (an in-flight
@@ -100,6 +130,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * producer disconnects.
    */
   async close(): Promise<void> {
+    this.closing.abort();
+    await this.starting;
+    await this.stopParts();
+    this._status$.next('disconnected');
+    this.emit('disconnected');
+  }
+
+  /** Consumers, relay and producer, in that order; each only once it no longer uses the database or Kafka. */
+  private async stopParts(): Promise<void> {
     const consumers = this.consumers;
     this.consumers = [];
     const stopped = await Promise.allSettled(consumers.map((c) => c.stop()));
@@ -115,8 +154,6 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'producer did not disconnect cleanly'));
-    this._status$.next('disconnected');
-    this.emit('disconnected');
   }
 
   /** Status events: `connected` after start, `disconnected` after close. */

@@ -19,6 +19,18 @@ describe('toProblem', () => {
     expect(problem.errors).toEqual(['email must be an email', 'points must be positive']);
   });
 
+  it('adds the extensions of a service error without letting them replace the standard members', () => {
+    const error = new ServiceError('INVALID_RULES', 'the rules have 1 problem', 422, { extensions: { violations: [{ path: 'caps' }], status: 200 } });
+    expect(toProblem(error)).toEqual({
+      type: 'urn:cdp:problem:invalid-rules',
+      title: 'Unprocessable Entity',
+      status: 422,
+      detail: 'the rules have 1 problem',
+      code: 'INVALID_RULES',
+      violations: [{ path: 'caps' }],
+    });
+  });
+
   it('keeps the code an HTTP error carries in its body', () => {
     expect(toProblem(new ConflictException({ code: 'MERGE_CONFLICT', message: 'profiles changed meanwhile' }))).toEqual({
       type: 'urn:cdp:problem:merge-conflict',

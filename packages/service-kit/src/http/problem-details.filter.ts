@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { throwError, type Observable } from 'rxjs';
 import { codeForStatus, problemType, PROBLEM_CONTENT_TYPE, titleForStatus, type ProblemDetails } from './problem-details';
+import { ServiceError } from './service.error';
 
 /**
  * Maps every error escaping an HTTP handler to `application/problem+json`:
@@ -33,7 +34,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function toProblem(exception: unknown): ProblemDetails {
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (isCodedError(exception)) return problem(exception.status, exception.code, exception.message);
+  if (isCodedError(exception)) {
+    const base = problem(exception.status, exception.code, exception.message);
+    // Extensions add to the document; they never replace its standard members.
+    return exception instanceof ServiceError ? { ...exception.extensions, ...base } : base;
+  }
   return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'The service failed to handle the request.');
 }
 

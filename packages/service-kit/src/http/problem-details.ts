@@ -10,6 +10,8 @@ export interface ProblemDetails {
   instance?: string;
   /** Field-level complaints of a rejected request, when there are several. */
   errors?: string[];
+  /** Problem-specific members (RFC 9457 extensions), e.g. `field` or `violations`. */
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -42,5 +42,8 @@ export function createBatchTransport(config: ServiceConfig, dataSource: DataSour
     schema: config.database.schema,
     logger: logger.child({ component: 'kafka' }),
     registry,
+    // A service whose brokers are down still serves HTTP and reports Kafka in its readiness; its
+    // consumers join once the brokers answer.
+    startup: 'background',
   });
 }

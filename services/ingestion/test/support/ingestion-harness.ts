@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { AvroSerde, InRepoSchemaRegistry } from '@cdp/avro';
 import { loadConfig, type EnvSource } from '@cdp/config';
@@ -7,57 +6,12 @@ import { TOPICS } from '@cdp/contracts';
 import { ensureTopics } from '@cdp/kafka';
 import { bootstrapService, createRootLogger, migrateService, type RunningService } from '@cdp/service-kit';
 import { createTestDatabase, deleteTopicsWithPrefix, testInfra, uniqueTopicPrefix, type TestDatabase } from '@cdp/testing';
+
+export { TopicReader, type ConsumedRecord } from '@cdp/testing';
 import { DEVELOPMENT_ADMIN_TOKEN, ingestionConfig, type IngestionConfig } from '../../src/config';
 import { ingestionService } from '../../src/ingestion.definition';
 
 export const SETUP_TIMEOUT_MS = 90_000;
-
-/** One consumed record, decoded from Avro, with its key and partition. */
-export interface ConsumedRecord<T> {
-  key: string | null;
-  partition: number;
-  value: T;
-}
-
-/** Everything a topic received since the reader started, decoded; tests wait for what they expect. */
-export class TopicReader<T> {
-  readonly records: ConsumedRecord<T>[] = [];
-
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async start<T>(kafka: Kafka, topic: string, serde: AvroSerde): Promise<TopicReader<T>> {
-    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    const reader = new TopicReader<T>(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let joined!: () => void;
-    const assigned = new Promise<void>((resolve) => (joined = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, () => joined());
-    await consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        const decoded = await serde.decode<T>(message.value!);
-        reader.records.push({ key: message.key?.toString('utf8') ?? null, partition, value: decoded.value });
-      },
-    });
-    await assigned;
-    return reader;
-  }
-
-  /** The records matching `filter` once there are at least `count` of them (polls; fails after the timeout). */
-  async waitFor(filter: (value: T) => boolean, count = 1, timeoutMs = 20_000): Promise<ConsumedRecord<T>[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.records.filter((r) => filter(r.value));
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`expected ${count} matching record(s) on the topic within ${timeoutMs} ms, found ${found.length}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.disconnect();
-  }
-}
 
 /** An ingestion app in-process, with its own database and topic prefix, and readers of its topics. */
 export interface IngestionHarness {
