@@ -34,14 +34,13 @@ export class Authenticator {
       new SecurityError('AUTH_TOKEN_INVALID', 'The bearer token is not a valid management API token', 401, { authenticate: `${REALM}, error="invalid_token"` });
     if (!ACCESS_TOKEN_PATTERN.test(token)) throw invalid();
 
-    const state = this.registry.findByHash(hashToken(token));
-    if (!state) {
-      // Until the registry has read the topic to its end, an unknown token may merely be unread.
-      if (!this.registry.caughtUp) {
-        throw new SecurityError('AUTH_NOT_READY', 'The token registry is still loading; retry shortly', 503, { retryAfterSeconds: 2 });
-      }
-      throw invalid();
+    // Until the registry has read the topic to its end, an unknown token may merely be unread,
+    // and a known one may have a revocation further on: only the bootstrap token is trusted.
+    if (!this.registry.caughtUp) {
+      throw new SecurityError('AUTH_NOT_READY', 'The token registry is still loading; retry shortly', 503, { retryAfterSeconds: 2 });
     }
+    const state = this.registry.findByHash(hashToken(token));
+    if (!state) throw invalid();
     const status = tokenStatus(state, this.clock());
     if (status === 'revoked') {
       throw new SecurityError('AUTH_TOKEN_REVOKED', `Token ${state.tokenId} ("${state.name}") was revoked at ${new Date(state.revokedAt!).toISOString()}`, 401, {

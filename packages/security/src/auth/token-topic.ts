@@ -107,6 +107,11 @@ export class TokenTopic {
       });
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      // stop() may have run while this was connecting; it found no consumer to disconnect then.
+      if (this.stopped) {
+        await consumer.disconnect();
+        return;
+      }
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
