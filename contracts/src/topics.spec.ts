@@ -9,6 +9,7 @@ describe('topic registry', () => {
 
   it('covers every topic of the architecture', () => {
     expect(ALL_TOPICS.map((t) => t.name).sort()).toEqual([
+      'cdp.auth.tokens',
       'cdp.identity.merge-capped',
       'cdp.identity.profile-merged',
       'cdp.identity.resolved-events',

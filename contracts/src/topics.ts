@@ -7,17 +7,19 @@ import { ContractError } from './contract.errors';
  * Partitions: 12 for the per-customer event streams. Partitions bound consumer parallelism, and adding
  * partitions later remaps keys (breaking per-customer order), so the count is chosen with headroom up
  * front; 12 divides evenly among 1, 2, 3, 4, 6 or 12 consumers of a group. Low-volume operational
- * topics (dead letters, erasure requests, capped merges) get 3.
+ * topics (dead letters, erasure requests, access tokens, capped merges) get 3.
  *
  * Retention: Kafka is the log of record and every projection is rebuilt by replaying topics, so the
  * streams projections are built from keep everything (retention.ms = -1). Dead letters and capped
  * merges are an operator's work queue (90 days); segment membership changes feed notifications only, since
  * segmentation's state is rebuilt from the resolved events (30 days).
  *
- * Compaction: only profile-changed is compacted. Each ProfileChanged carries the full trait snapshot, so
- * the latest message per profileId is that profile's current state, and erasure writes a tombstone (null
- * value) for the key, which compaction then removes. Every other topic is a history of facts whose older
- * entries matter, so compaction (keeping only the last message per key) would lose data.
+ * Compaction: profile-changed and auth-tokens are compacted. Each ProfileChanged carries the full trait
+ * snapshot, so the latest message per profileId is that profile's current state, and erasure writes a
+ * tombstone (null value) for the key, which compaction then removes. Each AccessToken is likewise the full
+ * state of one token (revocation included), which every service replays into memory at start. Every other
+ * topic is a history of facts whose older entries matter, so compaction (keeping only the last message per
+ * key) would lose data.
  *
  * Keys: events of one customer share a key so they stay in one partition, in order.
  * Value schemas use the record-name subject strategy: a topic may carry several records (profile-merged
@@ -124,6 +126,15 @@ export const TOPICS = {
     partitions: 3,
     retentionMs: FOREVER,
     cleanupPolicy: 'delete',
+  },
+  authTokens: {
+    name: 'cdp.auth.tokens',
+    valueSchema: 'cdp.auth.AccessToken',
+    valueSchemas: ['cdp.auth.AccessToken'],
+    key: 'tokenId; the latest message per token is its state (revoked tokens stay, revoked)',
+    partitions: 3,
+    retentionMs: FOREVER,
+    cleanupPolicy: 'compact',
   },
 } as const satisfies Record<string, TopicDefinition>;
 

@@ -2,6 +2,57 @@
 // Do not edit: change the .avsc files and run `npm run contracts:generate`; a unit test fails on drift.
 // Timestamps (timestamp-millis longs) are epoch milliseconds; JSON-typed strings hold serialized objects.
 
+/** Avro enum cdp.auth.AccessTokenType. */
+export type AccessTokenType = 'AccessTokenIssued' | 'AccessTokenRevoked';
+export const ACCESS_TOKEN_TYPE_SYMBOLS: readonly AccessTokenType[] = ['AccessTokenIssued', 'AccessTokenRevoked'];
+
+/** Avro record cdp.auth.AccessTokenData. */
+export interface AccessTokenData {
+  /** Stable id of the token (the message key). */
+  tokenId: string;
+  /** What the token is for, e.g. "CRM nightly sync". */
+  name: string;
+  /** SHA-256 of the bearer token, lower-case hex. */
+  tokenHash: string;
+  /** admin, marketer, analyst or operator; a role a consumer does not know grants nothing. */
+  role: string;
+  /** Scopes the token grants: its role's default scopes, or fewer. */
+  scopes: string[];
+  /** Epoch ms. */
+  createdAt: number;
+  /** Token id of the creator ("bootstrap" for CDP_BOOTSTRAP_ADMIN_TOKEN). */
+  createdBy: string;
+  /** After this instant the token is refused; null: never expires. Epoch ms. Default: null. */
+  expiresAt: number | null;
+  /** Set once the token is revoked; a revoked token stays revoked. Epoch ms. Default: null. */
+  revokedAt: number | null;
+  /** Token id of whoever revoked it. Default: null. */
+  revokedBy: string | null;
+}
+
+/** Tracing and provenance shared by every platform event. Avro record cdp.common.EventMetadata. */
+export interface EventMetadata {
+  /** Id shared by every event descending from one originating request or ingested event. Default: null. */
+  correlationId: string | null;
+  /** Id of the event (or command) that directly caused this one. Default: null. */
+  causationId: string | null;
+  /** Service that produced the event, e.g. "identity". */
+  producer: string;
+  /** Version of this record schema the producer wrote (contracts/avro/<name>/v<N>.avsc). */
+  schemaVersion: number;
+}
+
+/** The current state of a management API bearer token. The topic is compacted by token id, so the latest message per token is its state; every service process holds the topic in memory and checks tokens without a round trip. Only the token's SHA-256 is ever written, never the token. Avro record cdp.auth.AccessToken. */
+export interface AccessToken {
+  /** Unique event id; consumers deduplicate on it. */
+  id: string;
+  type: AccessTokenType;
+  /** When the change happened (epoch ms). */
+  occurredAt: number;
+  data: AccessTokenData;
+  metadata: EventMetadata;
+}
+
 /** Avro enum cdp.identity.MergeCappedType. */
 export type MergeCappedType = 'MergeCapped';
 export const MERGE_CAPPED_TYPE_SYMBOLS: readonly MergeCappedType[] = ['MergeCapped'];
@@ -29,18 +80,6 @@ export interface MergeCappedData {
   identifiers: Identifier[];
   /** Ingested event that asked for the merge. */
   sourceEventId: string;
-}
-
-/** Tracing and provenance shared by every platform event. Avro record cdp.common.EventMetadata. */
-export interface EventMetadata {
-  /** Id shared by every event descending from one originating request or ingested event. Default: null. */
-  correlationId: string | null;
-  /** Id of the event (or command) that directly caused this one. Default: null. */
-  causationId: string | null;
-  /** Service that produced the event, e.g. "identity". */
-  producer: string;
-  /** Version of this record schema the producer wrote (contracts/avro/<name>/v<N>.avsc). */
-  schemaVersion: number;
 }
 
 /** A merge that identity resolution found evidence for did not happen because it would break a cap (merges or identifiers per profile): a sign of a shared identifier (a family email, a cashier's card) that an operator should look at. Avro record cdp.identity.MergeCapped. */
@@ -417,6 +456,7 @@ export interface SegmentMembershipChanged {
 
 /** Latest TS shape of every contract record, by full name (the registry subject). */
 export interface ContractTypes {
+  'cdp.auth.AccessToken': AccessToken;
   'cdp.identity.MergeCapped': MergeCapped;
   'cdp.identity.ProfileSplit': ProfileSplit;
   'cdp.identity.ProfilesMerged': ProfilesMerged;
@@ -433,6 +473,7 @@ export type ContractName = keyof ContractTypes;
 
 /** Latest version of every contract record; producers put it in metadata.schemaVersion. */
 export const LATEST_CONTRACT_VERSIONS: Readonly<Record<ContractName, number>> = {
+  'cdp.auth.AccessToken': 1,
   'cdp.identity.MergeCapped': 1,
   'cdp.identity.ProfileSplit': 1,
   'cdp.identity.ProfilesMerged': 1,

@@ -17,22 +17,25 @@ export type SecurityErrorCode =
   | 'TOKEN_SCOPE_ESCALATION'
   | 'INVALID_TOKEN_REQUEST'
   | 'TOKEN_NOT_FOUND'
+  | 'TOKEN_EXISTS'
+  | 'AUTH_NOT_CONFIGURED'
   | 'TOKEN_REGISTRY_UNAVAILABLE'
   | 'INVALID_AUDIT_QUERY';
 
 /**
  * The security module's errors. They carry a string `code` and an HTTP `status`, which is all the
  * service kit's problem+json filter needs; crypto failures default to 500 because a ciphertext
- * that does not open is a bug or tampering, never the caller's input.
+ * that does not open is a bug or tampering, never the caller's input. `extras` carries what the
+ * answer needs besides the problem document (WWW-Authenticate, Retry-After, the field at fault).
  */
 export class SecurityError extends Error {
   constructor(
     readonly code: SecurityErrorCode,
     message: string,
     readonly status: number = 500,
-    options?: { cause?: unknown },
+    readonly extras: { cause?: unknown; authenticate?: string; retryAfterSeconds?: number; field?: string } = {},
   ) {
-    super(message, options);
+    super(message, { cause: extras.cause });
     this.name = 'SecurityError';
   }
 }

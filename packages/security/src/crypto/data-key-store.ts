@@ -99,6 +99,7 @@ export class DataKeyStore {
    * for good once the transaction commits. True when there was a key to delete.
    */
   async shred(tx: SqlExecutor, subjectId: string): Promise<boolean> {
+    // Evicted before and after: a concurrent read on this instance may cache the key in between.
     this.cache?.delete(subjectId);
     const rows = await tx.query<{ n: number }>(
       `WITH del AS (DELETE FROM ${this.table} WHERE subject_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM del`,
