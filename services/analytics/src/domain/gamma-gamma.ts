@@ -12,7 +12,8 @@
  * Input per customer: `{ frequency, monetaryValue }` = x repeat transactions and m_x their mean value
  * (transaction-summary.ts gives both). Fitting uses only customers with x > 0 and m_x > 0 (the note
  * fits the 946 CDNOW customers with repeat purchases); the others are skipped, and `customers` in the
- * result says how many were used. Maximum likelihood by Nelder–Mead over (ln p, ln q, ln γ).
+ * result says how many were used. Maximum likelihood by Nelder–Mead over (ln p, ln q, ln γ), with
+ * the log-gamma terms computed once per distinct x.
  *
  * The expectation is a weighted mean of the population mean pγ/(q−1) and the customer's own m_x,
  * the weight on m_x growing with x: px / (px + q − 1). It needs q > 1 (a finite population mean).
@@ -53,37 +54,72 @@ function check(c: GammaGammaCustomer, i: number): void {
   if (!Number.isFinite(c.monetaryValue)) throw invalidInput(`customers[${i}].monetaryValue must be finite, got ${c.monetaryValue}`);
 }
 
+/**
+ * Usable customers grouped by x: every term of the log-likelihood but ln(γ + m_x·x) depends on the
+ * customer only through x and Σ ln m_x, so an evaluation costs one log-gamma pair per distinct x
+ * and one logarithm per customer.
+ */
 interface Columns {
+  /** Number of usable customers. */
+  n: number;
+  distinctX: Float64Array;
+  /** Customers per distinct x. */
+  groupSize: Float64Array;
+  /** Σ ln m_x per distinct x. */
+  groupLogM: Float64Array;
+  /** Per customer: x and x·m_x, ordered by group. */
   x: Float64Array;
-  m: Float64Array;
-  logM: Float64Array;
-  logX: Float64Array;
+  xm: Float64Array;
+  meanM: number;
 }
 
 function usable(customers: readonly GammaGammaCustomer[]): Columns {
-  const xs: number[] = [];
-  const ms: number[] = [];
+  const groups = new Map<number, number[]>();
+  let n = 0;
+  let meanM = 0;
   customers.forEach((c, i) => {
     check(c, i);
-    if (c.frequency > 0 && c.monetaryValue > 0) {
-      xs.push(c.frequency);
-      ms.push(c.monetaryValue);
+    if (!(c.frequency > 0 && c.monetaryValue > 0)) return;
+    let group = groups.get(c.frequency);
+    if (!group) groups.set(c.frequency, (group = []));
+    group.push(c.monetaryValue);
+    n++;
+    meanM += (c.monetaryValue - meanM) / n;
+  });
+  const distinct = [...groups.keys()].sort((p, q) => p - q);
+  const d: Columns = {
+    n,
+    distinctX: Float64Array.from(distinct),
+    groupSize: new Float64Array(distinct.length),
+    groupLogM: new Float64Array(distinct.length),
+    x: new Float64Array(n),
+    xm: new Float64Array(n),
+    meanM,
+  };
+  let k = 0;
+  distinct.forEach((x, g) => {
+    const ms = groups.get(x)!;
+    d.groupSize[g] = ms.length;
+    for (const m of ms) {
+      d.groupLogM[g] += Math.log(m);
+      d.x[k] = x;
+      d.xm[k++] = x * m;
     }
   });
-  const x = Float64Array.from(xs);
-  const m = Float64Array.from(ms);
-  return { x, m, logM: m.map(Math.log), logX: x.map(Math.log) };
+  return d;
 }
 
 function logLikelihoodOf(params: GammaGammaParams, d: Columns): number {
   const { p, q, gamma } = params;
   if (!(p > 0 && q > 0 && gamma > 0)) return -Infinity;
+  // ln f = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ + m x)
   const constant = q * Math.log(gamma) - logGamma(q);
   let total = 0;
-  for (let i = 0; i < d.x.length; i++) {
-    const px = p * d.x[i];
-    total += logGamma(px + q) - logGamma(px) + constant + (px - 1) * d.logM[i] + px * d.logX[i] - (px + q) * Math.log(gamma + d.m[i] * d.x[i]);
+  for (let g = 0; g < d.distinctX.length; g++) {
+    const px = p * d.distinctX[g];
+    total += d.groupSize[g] * (logGamma(px + q) - logGamma(px) + constant + px * Math.log(d.distinctX[g])) + (px - 1) * d.groupLogM[g];
   }
+  for (let i = 0; i < d.n; i++) total -= (p * d.x[i] + q) * Math.log(gamma + d.xm[i]);
   return total;
 }
 
@@ -94,11 +130,9 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: rea
 
 export function fitGammaGamma(customers: readonly GammaGammaCustomer[], options: GammaGammaFitOptions = {}): GammaGammaFit {
   const d = usable(customers);
-  const n = d.x.length;
+  const n = d.n;
   if (n === 0) throw new ModelError('EMPTY_INPUT', 'Gamma-Gamma needs customers with repeat purchases (frequency > 0, monetaryValue > 0)');
-  let meanM = 0;
-  for (let i = 0; i < n; i++) meanM += d.m[i] / n;
-  const start = options.initial ?? { p: 1, q: 1, gamma: meanM };
+  const start = options.initial ?? { p: 1, q: 1, gamma: d.meanM };
   const toParams = (v: readonly number[]): GammaGammaParams => ({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) });
   const objective = (v: readonly number[]): number => -logLikelihoodOf(toParams(v), d) / n;
   const x0 = [Math.log(start.p), Math.log(start.q), Math.log(start.gamma)];
