@@ -24,7 +24,7 @@ const params = fc.record({
   alpha: fc.double({ min: 0.1, max: 100, noNaN: true }),
   a: fc.double({ min: 0.05, max: 5, noNaN: true }).filter((a) => Math.abs(a - 1) > 1e-3),
   b: fc.double({ min: 0.5, max: 20, noNaN: true }),
-});
+}).filter((p) => p.a + p.b > 1.001);
 
 describe('BG/NBD', () => {
   describe('given the CDNOW sample calibration period (2,357 customers, 39 weeks, unit weeks)', () => {
@@ -149,6 +149,13 @@ describe('BG/NBD', () => {
       expect(Number.isFinite(closed)).toBe(true);
       expect(Math.abs(closed - integrated(PAPER, c, 39))).toBeLessThan(1e-4 * Math.max(1, closed));
     }
+  });
+
+  it('refuses to forecast outside the closed form\'s domain (a + b + x <= 1)', () => {
+    expect(() => expectedPurchases({ r: 1, alpha: 1, a: 0.3, b: 0.5 }, { frequency: 0, recency: 0, T: 5 }, 10)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(expectedPurchases({ r: 1, alpha: 1, a: 0.3, b: 0.5 }, { frequency: 1, recency: 2, T: 5 }, 10)).toBeGreaterThan(0);
   });
 
   it('refuses impossible histories and empty populations', () => {

@@ -20,7 +20,8 @@
  * The expectations use ₂F₁ after Euler's transformation ₂F₁(A, B; C; z) = (1 − z)^(C−A−B)
  * ₂F₁(C − A, C − B; C; z), which keeps the series' parameters small whatever x is (Fader & Hardie's
  * note "Overcoming the BG/NBD model's #NUM! error problem" makes the same move). Both need a ≠ 1 and
- * a + b > 1 (so that the hypergeometric series is defined), as the published fits have.
+ * a + b + x > 1 (the series' third parameter must be positive), as the published fits have; outside
+ * that they throw INVALID_INPUT.
  */
 import { ModelError, invalidInput } from './model-error';
 import { minimize } from './nelder-mead';
@@ -173,6 +174,7 @@ export function expectedPurchases(params: BgNbdParams, customer: BgNbdCustomer, 
   const { frequency: x, recency: tx, T } = customer;
   if (!(t >= 0)) throw invalidInput(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
+  if (!(a + b + x > 1)) throw invalidInput(`expected purchases need a + b + x > 1, got a = ${a}, b = ${b}, x = ${x}`);
   const z = t / (alpha + T + t);
   const f = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
   const alive = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * f);
@@ -186,6 +188,7 @@ export function expectedPurchasesNewCustomer(params: BgNbdParams, t: number): nu
   const { r, alpha, a, b } = params;
   if (!(t >= 0)) throw invalidInput(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
+  if (!(a + b > 1)) throw invalidInput(`expected purchases need a + b > 1, got a = ${a}, b = ${b}`);
   const z = t / (alpha + t);
   const f = hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z);
   return ((a + b - 1) / (a - 1)) * (1 - Math.pow(1 - z, a - 1) * f);
