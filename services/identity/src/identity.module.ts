@@ -1,23 +1,35 @@
 import { Module } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@cdp/service-kit';
+import { SecurityModule } from '@cdp/security';
+import { IdentitiesController } from './api/identities.controller';
+import { MergesController } from './api/merges.controller';
+import { RulesController } from './api/rules.controller';
 import { IdentifierVault } from './application/identifier-vault';
+import { IdentityDirectory } from './application/identity-directory';
+import { IdentityOutbox } from './application/identity-outbox';
 import { IdentityResolver } from './application/identity-resolver';
 import { IdentityMetrics } from './application/identity.metrics';
-import { IDENTIFIER_VAULT } from './application/identity.tokens';
-import type { IdentityConfig } from './config';
+import { RulesAdmin } from './application/rules-admin';
+import { SplitService } from './application/split.service';
 import { IngestedEventsConsumer } from './consumers/ingested-events.consumer';
 import { GraphRepository } from './persistence/graph.repository';
+import { IdentityQueries } from './persistence/identity-queries';
 import { RulesRepository } from './persistence/rules.repository';
 
 /** Identity's own controllers, consumers and providers; health, metrics and `GET /` come from the service kit. */
 @Module({
-  controllers: [IngestedEventsConsumer],
+  imports: [SecurityModule.forRoot()],
+  controllers: [IngestedEventsConsumer, IdentitiesController, MergesController, RulesController],
   providers: [
-    { provide: IDENTIFIER_VAULT, inject: [SERVICE_CONFIG], useFactory: (config: IdentityConfig) => new IdentifierVault(config.security) },
+    IdentifierVault,
     { provide: GraphRepository, useValue: new GraphRepository() },
+    IdentityQueries,
     RulesRepository,
     IdentityMetrics,
     IdentityResolver,
+    IdentityDirectory,
+    IdentityOutbox,
+    SplitService,
+    RulesAdmin,
   ],
 })
 export class IdentityModule {}

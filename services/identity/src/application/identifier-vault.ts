@@ -1,4 +1,5 @@
-import { BlindIndex, DataKeyStore, decryptField, encryptField, KeyRing, type SecuritySettings } from '@cdp/security';
+import { Injectable } from '@nestjs/common';
+import { BlindIndex, DataKeyStore, decryptField, encryptField } from '@cdp/security';
 import type { SqlExecutor } from '@cdp/kafka';
 
 /** A stored identifier value: who holds its data key, and its blind index (bound into the ciphertext). */
@@ -15,14 +16,12 @@ export interface SealedIdentifier {
  * bound to its subject, type and blind index, so it cannot be moved to another row. Erasing a profile
  * shreds its data keys and every value under them is gone.
  */
+@Injectable()
 export class IdentifierVault {
-  private readonly index: BlindIndex;
-  readonly dataKeys: DataKeyStore;
-
-  constructor(settings: Pick<SecuritySettings, 'blindIndexKey' | 'masterKeys'>) {
-    this.index = new BlindIndex(settings.blindIndexKey);
-    this.dataKeys = new DataKeyStore({ schema: 'identity', keyRing: KeyRing.fromConfig(settings.masterKeys) });
-  }
+  constructor(
+    private readonly index: BlindIndex,
+    readonly dataKeys: DataKeyStore,
+  ) {}
 
   hash(type: string, value: string): string {
     return this.index.compute(type, value);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Identifier, IngestedEvent, MergeCapped, ProfilesMerged, ResolvedEvent } from '@cdp/contracts';
 import { TOPICS } from '@cdp/contracts';
 import { batchResult, type BatchResult, type ConsumedBatch, dlq, type MessageResult, type OutgoingEvent } from '@cdp/kafka';
@@ -8,7 +8,6 @@ import { RulesRepository } from '../persistence/rules.repository';
 import { IdentifierVault } from './identifier-vault';
 import { identityIds, uuidV5 } from './identity-ids';
 import { IdentityMetrics } from './identity.metrics';
-import { IDENTIFIER_VAULT } from './identity.tokens';
 
 const PRODUCER = 'identity';
 
@@ -23,7 +22,7 @@ export class IdentityResolver {
   constructor(
     private readonly rules: RulesRepository,
     private readonly graph: GraphRepository,
-    @Inject(IDENTIFIER_VAULT) private readonly vault: IdentifierVault,
+    private readonly vault: IdentifierVault,
     private readonly metrics: IdentityMetrics,
   ) {}
 

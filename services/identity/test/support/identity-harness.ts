@@ -12,7 +12,7 @@ import { identityService } from '../../src/identity.definition';
 export const SETUP_TIMEOUT_MS = 120_000;
 export const ADMIN_TOKEN = 'cdp-dev-admin-token';
 
-const IDENTITY_TOPICS = [TOPICS.ingestEvents, TOPICS.ingestDeadLetter, TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged, TOPICS.identityMergeCapped];
+const IDENTITY_TOPICS = [TOPICS.authTokens, TOPICS.ingestEvents, TOPICS.ingestDeadLetter, TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged, TOPICS.identityMergeCapped];
 
 /** An identity app (or several) in-process, with its own database and topic prefix. */
 export interface IdentityHarness {

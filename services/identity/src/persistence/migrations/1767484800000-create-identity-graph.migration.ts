@@ -99,6 +99,7 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX graph_log_profile_idx ON identity.graph_log (profile_id, seq)`);
+    await queryRunner.query(`CREATE INDEX graph_log_related_idx ON identity.graph_log USING gin (related_profile_ids)`);
     await queryRunner.query(`
       CREATE TABLE identity.rules (
         id integer PRIMARY KEY CHECK (id = 1),
