@@ -1,7 +1,7 @@
 /**
  * Money and exact arithmetic. Amounts arrive as doubles in major units (Segment sends JSON numbers);
  * a double's shortest round-trip decimal is what the sender wrote, so it is parsed as that decimal,
- * never multiplied as a float (29.33 * 100 is 2932.9999999999995).
+ * never multiplied as a float (4.35 * 100 is 434.99999999999994).
  */
 
 export const ROUNDING_MODES = ['floor', 'ceil', 'half-up', 'half-even'] as const;
