@@ -277,11 +277,13 @@ export function evolve(state: AccountState, event: LoyaltyEvent): AccountState {
         redemptionKeys: r.redemptions.map((x) => x.idempotencyKey),
         mergeKeys: r.merges.map((m) => mergeKey(m.mergeId, m.fromProfileId)),
         seen: r.seen,
+        referralInherited: s.referral.referredBy === null && r.referredBy !== null,
         tierBefore: d.tierBefore,
         undoneBy: null,
       };
       const added = addRecords(s, r);
-      return { ...s, ...added, merges: { ...added.merges, [mergeKey(d.mergeId, d.fromProfileId)]: record } };
+      const referral = record.referralInherited ? { ...s.referral, referredBy: r.referredBy } : s.referral;
+      return { ...s, ...added, referral, merges: { ...added.merges, [mergeKey(d.mergeId, d.fromProfileId)]: record } };
     }
     case 'AccountMergedInto':
       return { ...s, status: { kind: 'merged', into: event.data.survivorProfileId, mergeId: event.data.mergeId } };
@@ -292,6 +294,7 @@ export function evolve(state: AccountState, event: LoyaltyEvent): AccountState {
       merges[key] = { ...s.merges[key], undoneBy: d.splitId };
       return {
         ...s,
+        referral: s.merges[key]?.referralInherited ? { ...s.referral, referredBy: null } : s.referral,
         lots: without(s.lots, d.lotIds),
         orders: without(s.orders, d.orderIds),
         activities: without(s.activities, d.activityIds),

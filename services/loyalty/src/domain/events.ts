@@ -123,6 +123,8 @@ export interface MergeRecord {
   /** Keys of merges the merged account had survived itself. */
   mergeKeys: string[];
   seen: string[];
+  /** The survivor had no referrer and took the merged account's (a split gives it back). */
+  referralInherited: boolean;
   /** The survivor's tier before the merge; a split restores it (or the tier then qualified for, if higher). */
   tierBefore: TierHolding;
   undoneBy: string | null;
@@ -141,8 +143,10 @@ export interface PortableRecords {
   activities: ActivityRecord[];
   redemptions: Redemption[];
   merges: MergeRecord[];
-  /** Cause keys already handled (see `causeKeys`). */
+  /** Cause keys already handled (`event:<id>`, `order:<id>`, ...). */
   seen: string[];
+  /** Who referred the merged account, so a referee's first order still rewards after a merge. */
+  referredBy: { profileId: string; code: string; at: number } | null;
 }
 
 export type Notification =

@@ -55,6 +55,7 @@ function portable(account: AccountState): PortableRecords {
     redemptions: Object.values(account.redemptions),
     merges: Object.values(account.merges),
     seen: Object.keys(account.seen),
+    referredBy: account.referral.referredBy,
   };
 }
 
@@ -91,6 +92,7 @@ export function decideSplit(draft: Draft, command: SplitAccounts): Rejection | n
       redemptions: record.redemptionKeys.map((k) => survivor.redemptions[k]).filter((r) => r !== undefined),
       merges: record.mergeKeys.map((k) => survivor.merges[k]).filter((m) => m !== undefined),
       seen: record.seen,
+      referredBy: null,
     };
     draft.emit('AccountSplit', survivorId, at, {
       mergeId,
