@@ -52,7 +52,7 @@ export interface AccountState {
   redemptions: Readonly<Record<string, Redemption>>;
   /** Merges this account survived, by `mergeKey`. */
   merges: Readonly<Record<string, MergeRecord>>;
-  /** Cause keys handled: `event:<id>`, `order:<id>`, `refund:<id>`, `adjustment:<id>`. */
+  /** Cause keys handled: `event:<id>`, `order:<id>`, `refund:<id>`, `adjustment:<id>`, `redemption:<idempotency key>`. */
   seen: Readonly<Record<string, true>>;
   tier: TierHolding;
   tierChanges: readonly TierChangeRecord[];
@@ -181,6 +181,7 @@ export function evolve(state: AccountState, event: LoyaltyEvent): AccountState {
         ...s,
         lots: take(s, event.data.allocations, 'spent'),
         redemptions: { ...s.redemptions, [r.idempotencyKey]: r },
+        seen: { ...s.seen, [`redemption:${r.idempotencyKey}`]: true },
         totals: addTotals(s.totals, { redeemed: event.data.points }),
       };
     }
@@ -266,7 +267,14 @@ export function evolve(state: AccountState, event: LoyaltyEvent): AccountState {
       return { ...s, referral: { ...s.referral, referredBy: { profileId: event.data.referrerProfileId, code: event.data.code, at: event.occurredAt } } };
     case 'AccountMerged': {
       const d = event.data;
-      const r = d.records;
+      // An order (or idempotency key) already in the survivor stays the survivor's: the same order
+      // credited to both profiles before they were known to be one person keeps both credits, and
+      // its refunds reverse the survivor's.
+      const r: PortableRecords = {
+        ...d.records,
+        orders: d.records.orders.filter((o) => !s.orders[o.orderId]),
+        redemptions: d.records.redemptions.filter((x) => !s.redemptions[x.idempotencyKey]),
+      };
       const record: MergeRecord = {
         mergeId: d.mergeId,
         fromProfileId: d.fromProfileId,

@@ -23,10 +23,12 @@ export function decideMerge(draft: Draft, command: MergeAccounts): Rejection | n
   const at = command.occurredAt;
   const survivorId = draft.resolve(command.survivorProfileId).profileId;
   let best: { rank: number; id: string; since: number } | null = null;
+  let merged = 0;
   for (const mergedId of command.mergedProfileIds) {
     const source = draft.account(mergedId);
     const survivor = draft.account(survivorId);
     if (source.status.kind !== 'open' || source.profileId === survivorId || survivor.merges[mergeKey(command.mergeId, source.profileId)]) continue;
+    merged += 1;
     catchUp(draft, source.profileId, at);
     const from = draft.account(source.profileId);
     const moving = Object.values(from.lots).filter((l) => l.remaining > 0);
@@ -38,6 +40,7 @@ export function decideMerge(draft: Draft, command: MergeAccounts): Rejection | n
     const held = heldTier(from, draft.programme);
     if (held && held.rank > (best?.rank ?? 0)) best = { rank: held.rank, id: held.level.id, since: from.tier.since ?? at };
   }
+  if (merged === 0) return null;
   const survivor = draft.account(survivorId);
   const survivorHeld = heldTier(survivor, draft.programme);
   if (best && survivorHeld && best.rank > survivorHeld.rank) {
@@ -91,7 +94,10 @@ export function decideSplit(draft: Draft, command: SplitAccounts): Rejection | n
       activities: record.activityIds.map((id) => survivor.activities[id]).filter((a) => a !== undefined),
       redemptions: record.redemptionKeys.map((k) => survivor.redemptions[k]).filter((r) => r !== undefined),
       merges: record.mergeKeys.map((k) => survivor.merges[k]).filter((m) => m !== undefined),
-      seen: record.seen,
+      // Everything the survivor handled, not only what came with the merge: events for the merged
+      // profile that arrived while it was merged were handled by the survivor, and a replay of one
+      // now resolves to the restored account, which must recognise it.
+      seen: Object.keys(survivor.seen),
       referredBy: null,
     };
     draft.emit('AccountSplit', survivorId, at, {

@@ -29,6 +29,8 @@ export function decideRedemption(draft: Draft, command: RedeemReward): Rejection
   const resolved = draft.resolve(command.profileId);
   const previous = resolved.redemptions[command.idempotencyKey];
   if (previous) return previous.rewardId === command.rewardId ? null : rejection('IDEMPOTENCY_KEY_REUSED', `idempotency key ${command.idempotencyKey} was used for reward ${previous.rewardId}`);
+  // A key used while this profile was merged into another account: the redemption stayed there.
+  if (resolved.seen[`redemption:${command.idempotencyKey}`]) return null;
   const reward = programme.rewards.find((r) => r.id === command.rewardId);
   if (!reward) return rejection('UNKNOWN_REWARD', `no reward ${command.rewardId} in the catalogue`);
   if (!isValidAt(reward, now)) return rejection('REWARD_NOT_AVAILABLE', `reward ${reward.id} is not available now`);
