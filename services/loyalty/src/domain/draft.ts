@@ -12,15 +12,14 @@ export type DataOf<T extends LoyaltyEventType> = Omit<EventOf<T>['data'], 'progr
  * steps of one decision see the effect of earlier ones (a refund's second reversal sees the first).
  */
 export class Draft {
-  private readonly accounts: Map<string, AccountState>;
+  /** Accounts this decision changed; the loaded ones are read through, never copied or mutated. */
+  private readonly changed = new Map<string, AccountState>();
   readonly events: LoyaltyEvent[] = [];
 
   constructor(
-    accounts: Accounts,
+    private readonly loaded: Accounts,
     readonly ctx: DecideContext,
-  ) {
-    this.accounts = new Map(accounts);
-  }
+  ) {}
 
   get programme() {
     return this.ctx.programme;
@@ -28,7 +27,7 @@ export class Draft {
 
   /** The account as loaded (and changed by this decision); throws when the caller did not load it. */
   account(profileId: string): AccountState {
-    const account = this.accounts.get(profileId);
+    const account = this.changed.get(profileId) ?? this.loaded.get(profileId);
     if (!account) throw new LoyaltyDomainError('ACCOUNT_NOT_LOADED', `account ${profileId} is needed and was not loaded`, profileId);
     return account;
   }
@@ -47,7 +46,7 @@ export class Draft {
 
   emit<T extends LoyaltyEventType>(type: T, profileId: string, occurredAt: number, data: DataOf<T>, id: string = this.ctx.newId()): EventOf<T> {
     const event = { id, type, occurredAt, data: { ...data, programmeId: this.programme.id, profileId } } as unknown as EventOf<T>;
-    this.accounts.set(profileId, evolve(this.account(profileId), event));
+    this.changed.set(profileId, evolve(this.account(profileId), event));
     this.events.push(event);
     return event;
   }

@@ -3,7 +3,7 @@
  * (accounts loaded through `accountsToLoad`, events applied with `evolve`), a settable clock,
  * sequential ids and codes, and lookups backed by plain sets. Not used by production code.
  */
-import { type AccountState, applyEvents, emptyAccount } from './account';
+import { type AccountState, emptyAccount, evolve } from './account';
 import { DAY_MS } from './calendar';
 import type { DecideContext, Lookups, LoyaltyCommand } from './commands';
 import { accountsToLoad, decide, type Decision } from './decide';
@@ -82,8 +82,9 @@ export class Scenario {
   }
 
   append(events: readonly LoyaltyEvent[]): void {
-    this.accounts = applyEvents(this.accounts, events);
     for (const event of events) {
+      const id = event.data.profileId;
+      this.accounts.set(id, evolve(this.accounts.get(id) ?? emptyAccount(event.data.programmeId, id), event));
       const stream = this.streams.get(event.data.profileId) ?? [];
       stream.push({ seq: stream.length + 1, event });
       this.streams.set(event.data.profileId, stream);
