@@ -93,3 +93,4 @@ export { activityOf } from './activities.decider';
 export { previewOrderPoints } from './preview';
 export { tierProgress, qualifyingValue, type TierProgress } from './tiers';
 export { ROUNDING_MODES, toMinorUnits, currencyExponent, type RoundingMode } from './money';
+export { toLedgerEntry } from './ledger-entry.mapper';
