@@ -6,7 +6,6 @@ export const REJECTION_CODES = [
   'INVALID_COMMAND',
   'INVALID_AMOUNT',
   'CURRENCY_MISMATCH',
-  'ACCOUNT_CLOSED',
   'ORDER_NOT_FOUND',
   'UNKNOWN_REWARD',
   'REWARD_NOT_AVAILABLE',
@@ -23,7 +22,6 @@ export const REJECTION_CODES = [
   'SELF_REFERRAL',
   'ALREADY_REFERRED',
   'REFERRAL_TOO_LATE',
-  'MERGE_NOT_FOUND',
   'INVALID_CURSOR',
 ] as const;
 
@@ -38,12 +36,12 @@ export function rejection(code: RejectionCode, message: string): Rejection {
   return { code, message };
 }
 
-export const LOYALTY_ERROR_CODES = ['ACCOUNT_NOT_LOADED', 'INVALID_PROGRAMME'] as const;
+export const LOYALTY_ERROR_CODES = ['ACCOUNT_NOT_LOADED'] as const;
 export type LoyaltyErrorCode = (typeof LOYALTY_ERROR_CODES)[number];
 
 /**
- * A caller broke the domain's contract (an account `decide` needs was not loaded, the programme did
- * not pass validation). Thrown, because retrying the same call cannot succeed.
+ * A caller broke the domain's contract: an account `decide` reads was not loaded. Thrown, not
+ * returned, because it is a bug in the caller, not an outcome.
  */
 export class LoyaltyDomainError extends Error {
   constructor(
