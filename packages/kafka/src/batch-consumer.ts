@@ -1,6 +1,6 @@
 import { TOPICS } from '@cdp/contracts';
 import type { Registry } from 'prom-client';
-import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BatchProcessor, type PartitionContext } from './batch-processor';
 import type { BatchHandlerFn } from './consumed-batch';
 import { errorMessage, KafkaRuntimeError } from './errors';
@@ -85,6 +85,9 @@ export class BatchConsumer {
   private readonly stopSignal = new AbortController();
   /** Seeks started by GROUP_JOIN events; they read Postgres, so stop() waits for them. */
   private readonly seeking = new Set<Promise<void>>();
+  /** Earliest offsets in the log, per topic, read when a partition has no stored position. */
+  private readonly earliest = new Map<string, Map<number, string>>();
+  private admin?: Admin;
   private stopping = false;
   private stopped?: Promise<void>;
   private started = false;
@@ -132,6 +135,7 @@ export class BatchConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.verified.clear();
       this.seeks.clear();
+      this.earliest.clear();
       if (this.stopping) return;
       const seek = this.seekToStoredOffsets(event.payload.memberAssignment);
       this.seeking.add(seek);
@@ -184,6 +188,7 @@ export class BatchConsumer {
     } finally {
       // A seek begun by a join just before the stop may still be reading stored offsets.
       await Promise.allSettled([...this.seeking]);
+      await this.admin?.disconnect().catch(() => undefined);
     }
   }
 
@@ -222,6 +227,10 @@ export class BatchConsumer {
     let stored: string | null;
     try {
       stored = (await processor.storedOffsets(topic, [partition])).get(partition) ?? null;
+      // No position in Postgres means nothing of the partition was ever applied here (a new group, or
+      // a projection rebuilt into an empty database): start at the log's beginning, whatever offset
+      // Kafka may have committed for the group.
+      if (stored === null && (this.options.fromBeginning ?? true)) stored = await this.earliestOffset(topic, partition);
     } catch (err) {
       const failures = (this.seeks.get(`${key}:lookup`) ?? 0) + 1;
       this.seeks.set(`${key}:lookup`, failures);
@@ -245,6 +254,19 @@ export class BatchConsumer {
     return true;
   }
 
+  private async earliestOffset(topic: string, partition: number): Promise<string | null> {
+    let offsets = this.earliest.get(topic);
+    if (!offsets) {
+      if (!this.admin) {
+        this.admin = this.options.kafka.admin();
+        await this.admin.connect();
+      }
+      offsets = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]));
+      this.earliest.set(topic, offsets);
+    }
+    return offsets.get(partition) ?? null;
+  }
+
   private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
     try {
       const byTopic = new Map<string, number[]>();
@@ -258,6 +280,15 @@ export class BatchConsumer {
         const stored = await processor.storedOffsets(topic, partitions);
         if (this.stopping) return;
         for (const [partition, offset] of stored) this.consumer.seek({ topic, partition, offset });
+        // A partition without a stored position starts at the log's beginning: kafkajs would resume
+        // from Kafka's committed offset and, at the log end, fetch nothing the first-batch check could see.
+        if (this.options.fromBeginning ?? true) {
+          for (const partition of partitions.filter((p) => !stored.has(p))) {
+            const earliest = await this.earliestOffset(topic, partition);
+            if (this.stopping) return;
+            if (earliest !== null) this.consumer.seek({ topic, partition, offset: earliest });
+          }
+        }
         this.logger.debug({ group: this.groupId, topic, positions: Object.fromEntries(stored) }, 'sought assigned partitions to stored offsets');
       }
     } catch (err) {

@@ -85,6 +85,37 @@ describe('BatchConsumer (real Kafka and Postgres)', () => {
     }
   });
 
+  it('starts from the beginning of the log when Postgres holds no position, whatever Kafka committed (a projection rebuilt into an empty database)', async () => {
+    const h = await withState('rebuild');
+    try {
+      const events = Array.from({ length: 20 }, () => ingestedEvent());
+      await produce(h, events);
+      const first = consumer(h);
+      await first.start();
+      await waitFor(() => caughtUp(h, first.groupId, h.topic(TOPICS.ingestEvents)), Boolean, 'the first run to finish');
+      await first.stop();
+
+      await h.runner(async (tx) => {
+        await tx.query('DELETE FROM app.applied');
+        await tx.query(`DELETE FROM ${RUNTIME_SCHEMA}.processed_events`);
+        await tx.query(`DELETE FROM ${RUNTIME_SCHEMA}.consumer_offsets`);
+      });
+      const committed = await h.admin.fetchOffsets({ groupId: first.groupId, topics: [h.topic(TOPICS.ingestEvents)] });
+      expect(committed[0].partitions[0].offset).toBe('20');
+
+      const second = consumer(h);
+      await second.start();
+      try {
+        await waitFor(() => applied(h), (rows) => rows.length === 20, 'every event to be applied again');
+      } finally {
+        await second.stop();
+      }
+      expect((await applied(h)).every((r) => r.n === 1)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('waits out a schema registry outage instead of dead-lettering the messages', async () => {
     const h = await withState('registry-outage');
     let outages = 3;

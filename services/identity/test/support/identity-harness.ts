@@ -34,15 +34,21 @@ export interface IdentityHarness {
   /** HTTP call with the bootstrap admin token. */
   call(method: string, path: string, body?: unknown, on?: RunningService): Promise<Response>;
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Stops every instance of the service (the harness's Kafka and database stay until close). */
+  stopServices(): Promise<void>;
   /** Resolves once the consumer group has stored offsets for every message produced so far. */
   caughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startIdentity(label: string, extraEnv: Record<string, string> = {}): Promise<IdentityHarness> {
+/**
+ * `options.topicPrefix` points a new instance (with a database of its own) at the topics of an existing
+ * harness, e.g. to replay them; those topics are then left for their owner to delete.
+ */
+export async function startIdentity(label: string, extraEnv: Record<string, string> = {}, options: { topicPrefix?: string } = {}): Promise<IdentityHarness> {
   const infra = testInfra();
   const db = await createTestDatabase(label);
-  const prefix = uniqueTopicPrefix(label);
+  const prefix = options.topicPrefix ?? uniqueTopicPrefix(label);
   const env: EnvSource = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
@@ -69,6 +75,12 @@ export async function startIdentity(label: string, extraEnv: Record<string, stri
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const sql = async <R>(text: string, values: unknown[] = []) => (await pg.query(text, values)).rows as R[];
+  let stopped: Promise<void> | undefined;
+  const stopServices = () =>
+    (stopped ??= (async () => {
+      for (const other of others) await other.close();
+      await service.close();
+    })());
 
   return {
     service,
@@ -122,14 +134,14 @@ export async function startIdentity(label: string, extraEnv: Record<string, stri
         await admin.disconnect();
       }
     },
+    stopServices,
     async close() {
       for (const reader of readers) await reader.stop();
-      for (const other of others) await other.close();
-      await service.close();
+      await stopServices();
       await producer.disconnect();
       await pg.end();
       await db.drop();
-      await deleteTopicsWithPrefix(infra.kafkaBrokers, prefix);
+      if (!options.topicPrefix) await deleteTopicsWithPrefix(infra.kafkaBrokers, prefix);
     },
   };
 }
