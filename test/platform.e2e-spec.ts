@@ -1,127 +1,17 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { createTestDatabase, testDataDir, testInfra, uniqueTopicPrefix, type TestDatabase } from '@cdp/testing';
-
-const ROOT = join(__dirname, '..');
-const run = promisify(execFile);
-
-interface ServiceEntry {
-  name: string;
-  port: number;
-  schema: string;
-}
-
-interface Started extends ServiceEntry {
-  url: string;
-  child: ChildProcess;
-  log: string;
-}
-
-const manifest = JSON.parse(readFileSync(join(ROOT, 'infra', 'services.json'), 'utf8')) as { services: ServiceEntry[] };
-
-/** Ports nothing listens on right now, so this run never collides with services already started. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return server;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function waitForHealth(service: Started, deadlineMs: number): Promise<void> {
-  let last = 'no answer';
-  while (Date.now() < deadlineMs) {
-    if (service.child.exitCode !== null || service.child.signalCode !== null) {
-      throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}) before becoming healthy:\n${tail(service.log)}`);
-    }
-    try {
-      const res = await fetch(`${service.url}/health`);
-      if (res.status === 200) return;
-      last = `${res.status} ${await res.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${service.name} never answered GET /health with 200 (last: ${last}):\n${tail(service.log)}`);
-}
-
-/** Sends SIGTERM; says whether the service exited by itself or had to be killed. */
-async function stop(service: Started): Promise<'exited' | 'killed'> {
-  const { child } = service;
-  if (child.exitCode !== null || child.signalCode !== null) return 'exited';
-  let killed = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  // A service that ignores SIGTERM must not outlive the test run.
-  const force = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, 20_000);
-  await exited;
-  clearTimeout(force);
-  return killed ? 'killed' : 'exited';
-}
+import { manifest, ROOT, run, startPlatform, stop, type Platform, type Started } from './support/platform';
 
 describe('the platform, built and started as processes', () => {
-  let database: TestDatabase;
-  const started: Started[] = [];
+  let platform: Platform;
+  let started: Started[] = [];
 
   beforeAll(async () => {
-    await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
-    database = await createTestDatabase('platform');
-    const infra = testInfra();
-    const logs = testDataDir('platform-logs');
-    const ports = await freePorts(manifest.services.length);
-    const common: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('platform'),
-      CLICKHOUSE_DATA_DIR: testDataDir('platform-clickhouse'),
-      ...(infra.clickhouseUrl ? { CLICKHOUSE_URL: infra.clickhouseUrl, CLICKHOUSE_DATABASE: `cdp_test_${infra.runId}` } : {}),
-    };
-
-    for (const [index, entry] of manifest.services.entries()) {
-      const main = join(ROOT, 'services', entry.name, 'dist', 'main.js');
-      const env = { ...common, PORT: String(ports[index]) };
-      const log = join(logs, `${entry.name}.log`);
-      // `migrate` is a separate run that must finish (exit 0) before the service starts, as in npm start.
-      await run(process.execPath, [main, 'migrate'], { cwd: ROOT, env }).catch((error: { stdout?: string; stderr?: string }) => {
-        throw new Error(`${entry.name} migrate failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-      });
-      const fd = openSync(log, 'a');
-      const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
-      closeSync(fd);
-      started.push({ ...entry, url: `http://127.0.0.1:${ports[index]}`, child, log });
-    }
-    const deadline = Date.now() + 120_000;
-    await Promise.all(started.map((service) => waitForHealth(service, deadline)));
+    platform = await startPlatform('platform');
+    started = platform.services;
   }, 300_000);
 
-  afterAll(async () => {
-    await Promise.all(started.map(stop));
-    await database?.drop();
-  }, 60_000);
+  afterAll(() => platform?.close(), 60_000);
 
   it('starts every service of infra/services.json', () => {
     expect(started.map((s) => s.name)).toEqual(manifest.services.map((s) => s.name));
