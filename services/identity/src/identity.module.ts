@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import type { ServiceConfig } from '@cdp/config';
 import { SecurityModule } from '@cdp/security';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
 import { IdentitiesController } from './api/identities.controller';
 import { MergesController } from './api/merges.controller';
 import { RulesController } from './api/rules.controller';
@@ -21,7 +23,7 @@ import { RulesRepository } from './persistence/rules.repository';
   controllers: [IngestedEventsConsumer, IdentitiesController, MergesController, RulesController],
   providers: [
     IdentifierVault,
-    { provide: GraphRepository, useValue: new GraphRepository() },
+    { provide: GraphRepository, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => new GraphRepository(config.database.schema) },
     IdentityQueries,
     RulesRepository,
     IdentityMetrics,

@@ -115,4 +115,18 @@ describe('identity resolution over Kafka and Postgres', () => {
       await capped.close();
     }
   });
+
+  it('keeps the graph in the schema DATABASE_SCHEMA names', async () => {
+    const alt = await startIdentity('alt-schema', { DATABASE_SCHEMA: 'identity_alt' });
+    try {
+      const r = await alt.read<ResolvedEvent>(TOPICS.identityResolvedEvents);
+      const event = ingested({ type: 'identify', event: null, userId: 'alt-user', traits: { email: 'alt@shop.cn' } });
+      await alt.send([event]);
+      await r.waitFor((e) => e.id === event.messageId);
+      expect(await alt.sql(`SELECT type FROM identity_alt.identifiers ORDER BY type`)).toEqual([{ type: 'email' }, { type: 'user_id' }]);
+      expect(await alt.sql(`SELECT to_regclass('identity.identifiers') AS t`)).toEqual([{ t: null }]);
+    } finally {
+      await alt.close();
+    }
+  });
 });

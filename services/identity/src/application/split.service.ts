@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ServiceConfig } from '@cdp/config';
 import { DataSource } from 'typeorm';
 import type { ProfileSplit } from '@cdp/contracts';
 import { TOPICS } from '@cdp/contracts';
-import type { SqlExecutor } from '@cdp/kafka';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 import { planSplit } from '../domain';
 import { IdentityQueries } from '../persistence/identity-queries';
 import { IdentifierVault } from './identifier-vault';
@@ -31,12 +33,17 @@ export interface SplitOutcome {
  */
 @Injectable()
 export class SplitService {
+  private readonly s: string;
+
   constructor(
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
     private readonly dataSource: DataSource,
     private readonly queries: IdentityQueries,
     private readonly vault: IdentifierVault,
     private readonly outbox: IdentityOutbox,
-  ) {}
+  ) {
+    this.s = quoteIdent(config.database.schema);
+  }
 
   split(mergeId: string, request: SplitRequest): Promise<SplitOutcome> {
     return this.dataSource.transaction((manager) => this.splitIn(executor(manager), mergeId, request));
@@ -50,7 +57,7 @@ export class SplitService {
     // The survivor may have been merged again since: its identifiers are with the live profile now.
     const holder = await this.lockedHolder(tx, merge.survivor_id, merge.merged_ids);
     const restorable = await tx.query<{ id: string; status: string; merge_count: number }>(
-      `SELECT id, status, merge_count FROM identity.profiles WHERE id = ANY($1::uuid[])`,
+      `SELECT id, status, merge_count FROM ${this.s}.profiles WHERE id = ANY($1::uuid[])`,
       [merge.merged_ids],
     );
     const gone = restorable.filter((p) => p.status !== 'merged');
@@ -58,12 +65,12 @@ export class SplitService {
       throw new IdentityError('MERGE_ALREADY_UNDONE', `profiles ${gone.map((p) => `${p.id} (${p.status})`).join(', ')} of merge ${mergeId} are no longer merged`, 409);
     }
     const members = await tx.query<{ profile_id: string; identifier_id: string }>(
-      `SELECT member_profile_id AS profile_id, identifier_id::text FROM identity.merge_members WHERE merge_id = $1`,
+      `SELECT member_profile_id AS profile_id, identifier_id::text FROM ${this.s}.merge_members WHERE merge_id = $1`,
       [mergeId],
     );
     const held = await tx.query<{ id: string; type: string; hash: string; linked_seq: string; linked_via: string[]; value_enc: Buffer; key_subject: string }>(
       `SELECT id::text, type, encode(value_hash, 'hex') AS hash, linked_seq::text, linked_via, value_enc, key_subject
-       FROM identity.identifiers WHERE profile_id = $1`,
+       FROM ${this.s}.identifiers WHERE profile_id = $1`,
       [holder],
     );
     const plan = planSplit(
@@ -74,23 +81,23 @@ export class SplitService {
 
     const moves = plan.moves.flatMap((m) => m.identifierIds.map((id) => ({ id, target: m.profileId })));
     const splitId = splitIdOf(mergeId);
-    const [{ seq }] = await tx.query<{ seq: string }>(`SELECT nextval('identity.graph_seq')::text AS seq`);
+    const [{ seq }] = await tx.query<{ seq: string }>(`SELECT nextval('${this.s}.graph_seq')::text AS seq`);
     await tx.query(
-      `UPDATE identity.identifiers i SET profile_id = m.target FROM unnest($1::bigint[], $2::uuid[]) AS m(id, target) WHERE i.id = m.id`,
+      `UPDATE ${this.s}.identifiers i SET profile_id = m.target FROM unnest($1::bigint[], $2::uuid[]) AS m(id, target) WHERE i.id = m.id`,
       [moves.map((m) => m.id), moves.map((m) => m.target)],
     );
-    await tx.query(`UPDATE identity.profiles SET status = 'live', merged_into = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [merge.merged_ids]);
+    await tx.query(`UPDATE ${this.s}.profiles SET status = 'live', merged_into = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [merge.merged_ids]);
     const absorbed = restorable.reduce((sum, p) => sum + p.merge_count + 1, 0);
-    await tx.query(`UPDATE identity.profiles SET merge_count = greatest(0, merge_count - $2), updated_at = now() WHERE id = $1`, [holder, absorbed]);
-    await tx.query(`UPDATE identity.merges SET undone_by = $2 WHERE id = $1`, [mergeId, splitId]);
+    await tx.query(`UPDATE ${this.s}.profiles SET merge_count = greatest(0, merge_count - $2), updated_at = now() WHERE id = $1`, [holder, absorbed]);
+    await tx.query(`UPDATE ${this.s}.merges SET undone_by = $2 WHERE id = $1`, [mergeId, splitId]);
     await tx.query(
-      `INSERT INTO identity.splits (id, merge_id, profile_id, restored_ids, moved_identifier_ids, requested_by, reason)
+      `INSERT INTO ${this.s}.splits (id, merge_id, profile_id, restored_ids, moved_identifier_ids, requested_by, reason)
        VALUES ($1, $2, $3, $4::uuid[], $5::bigint[], $6, $7)`,
       [splitId, mergeId, holder, merge.merged_ids, moves.map((m) => m.id), request.requestedBy, request.reason],
     );
     const moved = plan.moves.map((m) => ({ profileId: m.profileId, identifiers: m.identifierIds.length }));
     await tx.query(
-      `INSERT INTO identity.graph_log (seq, kind, profile_id, related_profile_ids, rule, details, occurred_at)
+      `INSERT INTO ${this.s}.graph_log (seq, kind, profile_id, related_profile_ids, rule, details, occurred_at)
        VALUES ($1::bigint, 'ProfileSplit', $2, $3::uuid[], 'operator', $4::jsonb, now())`,
       [seq, holder, merge.merged_ids, JSON.stringify({ splitId, mergeId, reason: request.reason, requestedBy: request.requestedBy, moved })],
     );
@@ -130,7 +137,7 @@ export class SplitService {
       }
       const holder = chain.live.id;
       const locked = await tx.query<{ id: string; status: string; merged_into: string | null }>(
-        `SELECT id, status, merged_into FROM identity.profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        `SELECT id, status, merged_into FROM ${this.s}.profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
         [[holder, ...mergedIds]],
       );
       if (locked.find((p) => p.id === holder)?.status === 'live') return holder;

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@cdp/kafka';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 import { addLoadedProfile, emptyGraph, type GraphChange, type IdentityGraph } from '../domain';
 import { IdentityError } from '../application/identity.error';
 
@@ -53,6 +53,13 @@ const MAX_LOCK_ROUNDS = 5;
  * the runtime re-runs the batch.
  */
 export class GraphRepository {
+  private readonly s: string;
+
+  /** `schema`: the service's own Postgres schema. */
+  constructor(schema: string) {
+    this.s = quoteIdent(schema);
+  }
+
   /** Advisory locks on the identifiers, ascending (a fixed order: no deadlock among batches). */
   async lockIdentifiers(tx: SqlExecutor, keys: readonly IdentifierKey[]): Promise<void> {
     if (keys.length === 0) return;
@@ -70,7 +77,7 @@ export class GraphRepository {
       if (round >= MAX_LOCK_ROUNDS) {
         throw new IdentityError('GRAPH_CONTENDED', `the owners of this batch's identifiers kept changing for ${MAX_LOCK_ROUNDS} rounds`, 503);
       }
-      await tx.query(`SELECT id FROM identity.profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [wanted]);
+      await tx.query(`SELECT id FROM ${this.s}.profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [wanted]);
       for (const id of wanted) locked.add(id);
       owners = await this.owners(tx, keys);
     }
@@ -80,11 +87,11 @@ export class GraphRepository {
     if (profileIds.length === 0) return graph;
     const [profiles, counts] = await Promise.all([
       tx.query<{ id: string; first_seen: Date; merge_count: number; status: string }>(
-        `SELECT id, first_seen, merge_count, status FROM identity.profiles WHERE id = ANY($1::uuid[])`,
+        `SELECT id, first_seen, merge_count, status FROM ${this.s}.profiles WHERE id = ANY($1::uuid[])`,
         [profileIds],
       ),
       tx.query<{ profile_id: string; type: string; n: number }>(
-        `SELECT profile_id, type, count(*)::int AS n FROM identity.identifiers WHERE profile_id = ANY($1::uuid[]) GROUP BY 1, 2`,
+        `SELECT profile_id, type, count(*)::int AS n FROM ${this.s}.identifiers WHERE profile_id = ANY($1::uuid[]) GROUP BY 1, 2`,
         [profileIds],
       ),
     ]);
@@ -127,14 +134,14 @@ export class GraphRepository {
     const rows = await tx.query<{ type: string; hash: string; profile_id: string }>(
       `SELECT i.type, encode(i.value_hash, 'hex') AS hash, i.profile_id
        FROM unnest($1::text[], $2::text[]) AS k(type, hash)
-       JOIN identity.identifiers i ON i.type = k.type AND i.value_hash = decode(k.hash, 'hex')`,
+       JOIN ${this.s}.identifiers i ON i.type = k.type AND i.value_hash = decode(k.hash, 'hex')`,
       [keys.map((k) => k.type), keys.map((k) => k.hash)],
     );
     return new Map(rows.map((r) => [refOf(r), r.profile_id]));
   }
 
   private async nextSeqs(tx: SqlExecutor, n: number): Promise<number[]> {
-    const rows = await tx.query<{ seq: string }>(`SELECT nextval('identity.graph_seq')::text AS seq FROM generate_series(1, $1)`, [n]);
+    const rows = await tx.query<{ seq: string }>(`SELECT nextval('${this.s}.graph_seq')::text AS seq FROM generate_series(1, $1)`, [n]);
     // Values of one call are not guaranteed contiguous (another session may interleave), only distinct
     // and, being drawn in one statement, handed out in ascending order.
     return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
@@ -144,7 +151,7 @@ export class GraphRepository {
     const created = changes.filter((c): c is Extract<GraphChange, { kind: 'ProfileCreated' }> => c.kind === 'ProfileCreated');
     if (created.length === 0) return;
     await tx.query(
-      `INSERT INTO identity.profiles (id, first_seen, last_seen, created_by_event)
+      `INSERT INTO ${this.s}.profiles (id, first_seen, last_seen, created_by_event)
        SELECT id, to_timestamp(t / 1000.0), to_timestamp(t / 1000.0), e FROM unnest($1::uuid[], $2::float8[], $3::text[]) AS x(id, t, e)`,
       [created.map((c) => c.profileId), created.map((c) => c.occurredAt), created.map((c) => c.eventId)],
     );
@@ -160,7 +167,7 @@ export class GraphRepository {
     });
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO identity.identifiers
+      `INSERT INTO ${this.s}.identifiers
          (type, value_hash, value_enc, key_subject, profile_id, first_seen, last_seen, source_id, first_event_id, linked_seq, linked_via)
        SELECT x.type, decode(x.hash, 'hex'), x.enc, x.subject, x.profile_id, to_timestamp(x.t / 1000.0), to_timestamp(x.t / 1000.0),
               x.source_id, x.event_id, x.seq, ARRAY(SELECT jsonb_array_elements_text(x.via))
@@ -189,7 +196,7 @@ export class GraphRepository {
     if (merges.length === 0) return;
 
     await tx.query(
-      `INSERT INTO identity.merges (id, seq, survivor_id, merged_ids, rule, event_id, occurred_at)
+      `INSERT INTO ${this.s}.merges (id, seq, survivor_id, merged_ids, rule, event_id, occurred_at)
        SELECT id, seq, survivor_id, merged_ids, rule, event_id, to_timestamp(t / 1000.0)
        FROM json_to_recordset($1::json) AS x(id uuid, seq bigint, survivor_id uuid, merged_ids uuid[], rule text, event_id text, t float8)`,
       [
@@ -212,10 +219,10 @@ export class GraphRepository {
       change.members.flatMap((m) => m.origins.map((origin) => ({ merge: change.mergeId, member: m.profileId, origin }))),
     );
     await tx.query(
-      `INSERT INTO identity.merge_members (merge_id, member_profile_id, identifier_id)
+      `INSERT INTO ${this.s}.merge_members (merge_id, member_profile_id, identifier_id)
        SELECT m.merge_id, m.member, i.id
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS m(merge_id, member, origin)
-       JOIN identity.identifiers i ON i.profile_id = m.origin`,
+       JOIN ${this.s}.identifiers i ON i.profile_id = m.origin`,
       [memberRows.map((r) => r.merge), memberRows.map((r) => r.member), memberRows.map((r) => r.origin)],
     );
     const merged = merges.flatMap(({ change }) => change.mergedIds.map((id) => ({ id, into: change.survivorId })));
@@ -225,17 +232,17 @@ export class GraphRepository {
       return at;
     };
     await tx.query(
-      `UPDATE identity.identifiers i SET profile_id = m.final FROM unnest($1::uuid[], $2::uuid[]) AS m(merged, final) WHERE i.profile_id = m.merged`,
+      `UPDATE ${this.s}.identifiers i SET profile_id = m.final FROM unnest($1::uuid[], $2::uuid[]) AS m(merged, final) WHERE i.profile_id = m.merged`,
       [merged.map((m) => m.id), merged.map((m) => finalOwner(m.id))],
     );
     await tx.query(
-      `UPDATE identity.profiles p SET status = 'merged', merged_into = m.target, updated_at = now()
+      `UPDATE ${this.s}.profiles p SET status = 'merged', merged_into = m.target, updated_at = now()
        FROM unnest($1::uuid[], $2::uuid[]) AS m(id, target) WHERE p.id = m.id`,
       [merged.map((m) => m.id), merged.map((m) => m.into)],
     );
     const survivors = [...new Set(merges.map(({ change }) => finalOwner(change.survivorId)))];
     await tx.query(
-      `UPDATE identity.profiles p SET merge_count = s.n, updated_at = now() FROM unnest($1::uuid[], $2::int[]) AS s(id, n) WHERE p.id = s.id`,
+      `UPDATE ${this.s}.profiles p SET merge_count = s.n, updated_at = now() FROM unnest($1::uuid[], $2::int[]) AS s(id, n) WHERE p.id = s.id`,
       [survivors, survivors.map((id) => graph.profiles.get(id)!.mergeCount)],
     );
   }
@@ -243,7 +250,7 @@ export class GraphRepository {
   private async appendLog(tx: SqlExecutor, changes: readonly GraphChange[], seqs: readonly number[]): Promise<void> {
     const rows = changes.map((change, i) => logRow(change, seqs[i]));
     await tx.query(
-      `INSERT INTO identity.graph_log (seq, kind, profile_id, related_profile_ids, identifier_type, identifier_hash, event_id, rule, details, occurred_at)
+      `INSERT INTO ${this.s}.graph_log (seq, kind, profile_id, related_profile_ids, identifier_type, identifier_hash, event_id, rule, details, occurred_at)
        SELECT seq, kind, profile_id, related, identifier_type, decode(identifier_hash, 'hex'), event_id, rule, details, to_timestamp(t / 1000.0)
        FROM json_to_recordset($1::json)
          AS x(seq bigint, kind text, profile_id uuid, related uuid[], identifier_type text, identifier_hash text, event_id text, rule text, details jsonb, t float8)`,
@@ -255,7 +262,7 @@ export class GraphRepository {
     if (identifiersSeen.size > 0) {
       const keys = [...identifiersSeen.keys()].map(keyOf);
       await tx.query(
-        `UPDATE identity.identifiers i SET last_seen = to_timestamp(s.t / 1000.0)
+        `UPDATE ${this.s}.identifiers i SET last_seen = to_timestamp(s.t / 1000.0)
          FROM unnest($1::text[], $2::text[], $3::float8[]) AS s(type, hash, t)
          WHERE i.type = s.type AND i.value_hash = decode(s.hash, 'hex') AND i.last_seen < to_timestamp(s.t / 1000.0)`,
         [keys.map((k) => k.type), keys.map((k) => k.hash), [...identifiersSeen.values()]],
@@ -263,7 +270,7 @@ export class GraphRepository {
     }
     if (profilesSeen.size > 0) {
       await tx.query(
-        `UPDATE identity.profiles p SET last_seen = to_timestamp(s.t / 1000.0)
+        `UPDATE ${this.s}.profiles p SET last_seen = to_timestamp(s.t / 1000.0)
          FROM unnest($1::uuid[], $2::float8[]) AS s(id, t)
          WHERE p.id = s.id AND p.last_seen < to_timestamp(s.t / 1000.0)`,
         [[...profilesSeen.keys()], [...profilesSeen.values()]],

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import type { SqlExecutor } from '@cdp/kafka';
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ServiceConfig } from '@cdp/config';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 
 export interface ProfileRow {
   id: string;
@@ -52,16 +54,22 @@ export interface MergeRow {
 /** Read side of the identity graph for the API. */
 @Injectable()
 export class IdentityQueries {
+  private readonly s: string;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
+    this.s = quoteIdent(config.database.schema);
+  }
+
   /** The profile and the live profile it now is (following merges), or undefined when unknown. */
   async profile(tx: SqlExecutor, id: string): Promise<{ requested: ProfileRow; live: ProfileRow } | undefined> {
     const rows = await tx.query<ProfileRow & { depth: number }>(
       `WITH RECURSIVE chain AS (
-         SELECT p.*, 0 AS depth FROM identity.profiles p WHERE p.id = $1
+         SELECT p.*, 0 AS depth FROM ${this.s}.profiles p WHERE p.id = $1
          UNION ALL
-         SELECT p.*, c.depth + 1 FROM identity.profiles p JOIN chain c ON p.id = c.merged_into WHERE c.depth < 1000
+         SELECT p.*, c.depth + 1 FROM ${this.s}.profiles p JOIN chain c ON p.id = c.merged_into WHERE c.depth < 1000
        )
        SELECT c.id, c.status, c.merged_into, c.first_seen, c.last_seen, c.merge_count, c.depth,
-              (SELECT count(*)::int FROM identity.identifiers i WHERE i.profile_id = c.id) AS identifier_count
+              (SELECT count(*)::int FROM ${this.s}.identifiers i WHERE i.profile_id = c.id) AS identifier_count
        FROM chain c ORDER BY depth`,
       [id],
     );
@@ -72,7 +80,7 @@ export class IdentityQueries {
   async identifier(tx: SqlExecutor, type: string, hash: string): Promise<IdentifierRow | undefined> {
     const [row] = await tx.query<IdentifierRow>(
       `SELECT id::text, type, encode(value_hash, 'hex') AS hash, value_enc, key_subject, profile_id, first_seen, last_seen, source_id
-       FROM identity.identifiers WHERE type = $1 AND value_hash = decode($2, 'hex')`,
+       FROM ${this.s}.identifiers WHERE type = $1 AND value_hash = decode($2, 'hex')`,
       [type, hash],
     );
     return row;
@@ -81,7 +89,7 @@ export class IdentityQueries {
   async identifiersOf(tx: SqlExecutor, profileId: string): Promise<IdentifierRow[]> {
     return tx.query<IdentifierRow>(
       `SELECT id::text, type, encode(value_hash, 'hex') AS hash, value_enc, key_subject, profile_id, first_seen, last_seen, source_id
-       FROM identity.identifiers WHERE profile_id = $1 ORDER BY type, first_seen, id`,
+       FROM ${this.s}.identifiers WHERE profile_id = $1 ORDER BY type, first_seen, id`,
       [profileId],
     );
   }
@@ -95,11 +103,11 @@ export class IdentityQueries {
       `WITH RECURSIVE lineage(id, depth) AS (
          SELECT $1::uuid, 0
          UNION ALL
-         SELECT p.id, l.depth + 1 FROM identity.profiles p JOIN lineage l ON p.merged_into = l.id WHERE l.depth < 1000
+         SELECT p.id, l.depth + 1 FROM ${this.s}.profiles p JOIN lineage l ON p.merged_into = l.id WHERE l.depth < 1000
        ), ids AS (SELECT array_agg(id) AS a FROM lineage)
        SELECT g.seq::text, g.kind, g.profile_id, g.related_profile_ids, g.identifier_type, encode(g.identifier_hash, 'hex') AS identifier_hash,
               g.event_id, g.rule, g.details, g.occurred_at, g.created_at
-       FROM identity.graph_log g, ids
+       FROM ${this.s}.graph_log g, ids
        WHERE (g.profile_id = ANY(ids.a) OR g.related_profile_ids && ids.a) AND ($3::bigint IS NULL OR g.seq < $3::bigint)
        ORDER BY g.seq DESC LIMIT $2`,
       [profileId, limit, beforeSeq ?? null],
@@ -109,7 +117,7 @@ export class IdentityQueries {
   async merge(tx: SqlExecutor, id: string, lock = false): Promise<MergeRow | undefined> {
     const [row] = await tx.query<MergeRow>(
       `SELECT id, seq::text, survivor_id, merged_ids, rule, event_id, occurred_at, created_at, undone_by
-       FROM identity.merges WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+       FROM ${this.s}.merges WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [id],
     );
     return row;

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import type { SqlExecutor } from '@cdp/kafka';
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ServiceConfig } from '@cdp/config';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 import { compileRules, type CompiledRules, type IdentityRulesDocument, validateRules } from '../domain';
 import { IdentityError } from '../application/identity.error';
 
@@ -25,11 +27,17 @@ export interface RuleChange {
  */
 @Injectable()
 export class RulesRepository {
+  private readonly s: string;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
+    this.s = quoteIdent(config.database.schema);
+  }
+
   private compiled?: CompiledRules;
 
   /** The rules in force, compiled once per version. */
   async current(tx: SqlExecutor): Promise<CompiledRules> {
-    const [row] = await tx.query<{ version: number }>(`SELECT version FROM identity.rules WHERE id = 1`);
+    const [row] = await tx.query<{ version: number }>(`SELECT version FROM ${this.s}.rules WHERE id = 1`);
     if (!row) throw new IdentityError('GRAPH_CORRUPT', 'the identity rules row is missing (run the migrations)', 500);
     if (this.compiled?.version === row.version) return this.compiled;
     const { document, version } = await this.read(tx);
@@ -39,7 +47,7 @@ export class RulesRepository {
 
   async read(tx: SqlExecutor): Promise<RulesVersion> {
     const [row] = await tx.query<{ version: number; document: unknown; updated_at: Date; updated_by: string | null }>(
-      `SELECT version, document, updated_at, updated_by FROM identity.rules WHERE id = 1`,
+      `SELECT version, document, updated_at, updated_by FROM ${this.s}.rules WHERE id = 1`,
     );
     if (!row) throw new IdentityError('GRAPH_CORRUPT', 'the identity rules row is missing (run the migrations)', 500);
     const checked = validateRules(row.document);
@@ -59,7 +67,7 @@ export class RulesRepository {
         violations: checked.violations,
       });
     }
-    const [current] = await tx.query<{ version: number }>(`SELECT version FROM identity.rules WHERE id = 1 FOR UPDATE`);
+    const [current] = await tx.query<{ version: number }>(`SELECT version FROM ${this.s}.rules WHERE id = 1 FOR UPDATE`);
     if (change.expectedVersion !== undefined && current.version !== change.expectedVersion) {
       throw new IdentityError('RULES_VERSION_CONFLICT', `the rules are at version ${current.version}, not ${change.expectedVersion}: read them again and reapply your change`, 409, {
         currentVersion: current.version,
@@ -67,14 +75,14 @@ export class RulesRepository {
     }
     const version = current.version + 1;
     const document = JSON.stringify(checked.rules);
-    await tx.query(`UPDATE identity.rules SET version = $1, document = $2::jsonb, updated_at = now(), updated_by = $3 WHERE id = 1`, [version, document, change.changedBy]);
-    await tx.query(`INSERT INTO identity.rule_changes (version, document, changed_by, reason) VALUES ($1, $2::jsonb, $3, $4)`, [version, document, change.changedBy, change.reason]);
+    await tx.query(`UPDATE ${this.s}.rules SET version = $1, document = $2::jsonb, updated_at = now(), updated_by = $3 WHERE id = 1`, [version, document, change.changedBy]);
+    await tx.query(`INSERT INTO ${this.s}.rule_changes (version, document, changed_by, reason) VALUES ($1, $2::jsonb, $3, $4)`, [version, document, change.changedBy, change.reason]);
     return this.read(tx);
   }
 
   async history(tx: SqlExecutor, limit: number, beforeVersion?: number): Promise<RuleChange[]> {
     const rows = await tx.query<{ version: number; document: IdentityRulesDocument; changed_by: string | null; reason: string | null; changed_at: Date }>(
-      `SELECT version, document, changed_by, reason, changed_at FROM identity.rule_changes
+      `SELECT version, document, changed_by, reason, changed_at FROM ${this.s}.rule_changes
        WHERE ($1::int IS NULL OR version < $1) ORDER BY version DESC LIMIT $2`,
       [beforeVersion ?? null, limit],
     );

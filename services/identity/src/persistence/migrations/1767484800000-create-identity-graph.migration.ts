@@ -1,4 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { quoteIdent } from '@cdp/kafka';
 import { securityTablesDdl } from '@cdp/security';
 import { DEFAULT_RULES } from '../../domain/identity-rules';
 
@@ -20,13 +22,15 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
   name = 'CreateIdentityGraph1767484800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of securityTablesDdl('identity')) await queryRunner.query(statement);
-    await queryRunner.query(`CREATE SEQUENCE identity.graph_seq`);
+    const schema = schemaOf(queryRunner);
+    const s = quoteIdent(schema);
+    for (const statement of securityTablesDdl(schema)) await queryRunner.query(statement);
+    await queryRunner.query(`CREATE SEQUENCE ${s}.graph_seq`);
     await queryRunner.query(`
-      CREATE TABLE identity.profiles (
+      CREATE TABLE ${s}.profiles (
         id uuid PRIMARY KEY,
         status text NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'merged', 'erased')),
-        merged_into uuid REFERENCES identity.profiles (id),
+        merged_into uuid REFERENCES ${s}.profiles (id),
         first_seen timestamptz NOT NULL,
         last_seen timestamptz NOT NULL,
         created_by_event text NOT NULL,
@@ -35,15 +39,15 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CHECK ((status = 'merged') = (merged_into IS NOT NULL))
       )`);
-    await queryRunner.query(`CREATE INDEX profiles_merged_into_idx ON identity.profiles (merged_into) WHERE merged_into IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX profiles_merged_into_idx ON ${s}.profiles (merged_into) WHERE merged_into IS NOT NULL`);
     await queryRunner.query(`
-      CREATE TABLE identity.identifiers (
+      CREATE TABLE ${s}.identifiers (
         id bigserial PRIMARY KEY,
         type text NOT NULL,
         value_hash bytea NOT NULL,
         value_enc bytea NOT NULL,
         key_subject uuid NOT NULL,
-        profile_id uuid NOT NULL REFERENCES identity.profiles (id),
+        profile_id uuid NOT NULL REFERENCES ${s}.profiles (id),
         first_seen timestamptz NOT NULL,
         last_seen timestamptz NOT NULL,
         source_id text NOT NULL,
@@ -52,12 +56,12 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         linked_via text[] NOT NULL DEFAULT '{}',
         UNIQUE (type, value_hash)
       )`);
-    await queryRunner.query(`CREATE INDEX identifiers_profile_idx ON identity.identifiers (profile_id)`);
+    await queryRunner.query(`CREATE INDEX identifiers_profile_idx ON ${s}.identifiers (profile_id)`);
     await queryRunner.query(`
-      CREATE TABLE identity.merges (
+      CREATE TABLE ${s}.merges (
         id uuid PRIMARY KEY,
         seq bigint NOT NULL,
-        survivor_id uuid NOT NULL REFERENCES identity.profiles (id),
+        survivor_id uuid NOT NULL REFERENCES ${s}.profiles (id),
         merged_ids uuid[] NOT NULL,
         rule text NOT NULL,
         event_id text NOT NULL,
@@ -65,18 +69,18 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         undone_by uuid
       )`);
-    await queryRunner.query(`CREATE INDEX merges_survivor_idx ON identity.merges (survivor_id)`);
+    await queryRunner.query(`CREATE INDEX merges_survivor_idx ON ${s}.merges (survivor_id)`);
     await queryRunner.query(`
-      CREATE TABLE identity.merge_members (
-        merge_id uuid NOT NULL REFERENCES identity.merges (id),
+      CREATE TABLE ${s}.merge_members (
+        merge_id uuid NOT NULL REFERENCES ${s}.merges (id),
         member_profile_id uuid NOT NULL,
         identifier_id bigint NOT NULL,
         PRIMARY KEY (merge_id, identifier_id)
       )`);
     await queryRunner.query(`
-      CREATE TABLE identity.splits (
+      CREATE TABLE ${s}.splits (
         id uuid PRIMARY KEY,
-        merge_id uuid NOT NULL REFERENCES identity.merges (id),
+        merge_id uuid NOT NULL REFERENCES ${s}.merges (id),
         profile_id uuid NOT NULL,
         restored_ids uuid[] NOT NULL,
         moved_identifier_ids bigint[] NOT NULL,
@@ -85,7 +89,7 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`
-      CREATE TABLE identity.graph_log (
+      CREATE TABLE ${s}.graph_log (
         seq bigint PRIMARY KEY,
         kind text NOT NULL,
         profile_id uuid NOT NULL,
@@ -98,10 +102,10 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         occurred_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX graph_log_profile_idx ON identity.graph_log (profile_id, seq)`);
-    await queryRunner.query(`CREATE INDEX graph_log_related_idx ON identity.graph_log USING gin (related_profile_ids)`);
+    await queryRunner.query(`CREATE INDEX graph_log_profile_idx ON ${s}.graph_log (profile_id, seq)`);
+    await queryRunner.query(`CREATE INDEX graph_log_related_idx ON ${s}.graph_log USING gin (related_profile_ids)`);
     await queryRunner.query(`
-      CREATE TABLE identity.rules (
+      CREATE TABLE ${s}.rules (
         id integer PRIMARY KEY CHECK (id = 1),
         version integer NOT NULL,
         document jsonb NOT NULL,
@@ -109,7 +113,7 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         updated_by text
       )`);
     await queryRunner.query(`
-      CREATE TABLE identity.rule_changes (
+      CREATE TABLE ${s}.rule_changes (
         version integer PRIMARY KEY,
         document jsonb NOT NULL,
         changed_by text,
@@ -117,15 +121,20 @@ export class CreateIdentityGraph1767484800000 implements MigrationInterface {
         changed_at timestamptz NOT NULL DEFAULT now()
       )`);
     const defaults = JSON.stringify(DEFAULT_RULES);
-    await queryRunner.query(`INSERT INTO identity.rules (id, version, document, updated_by) VALUES (1, 1, $1::jsonb, 'migration')`, [defaults]);
-    await queryRunner.query(`INSERT INTO identity.rule_changes (version, document, changed_by, reason) VALUES (1, $1::jsonb, 'migration', 'defaults')`, [defaults]);
+    await queryRunner.query(`INSERT INTO ${s}.rules (id, version, document, updated_by) VALUES (1, 1, $1::jsonb, 'migration')`, [defaults]);
+    await queryRunner.query(`INSERT INTO ${s}.rule_changes (version, document, changed_by, reason) VALUES (1, $1::jsonb, 'migration', 'defaults')`, [defaults]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(
-      `DROP TABLE IF EXISTS identity.rule_changes, identity.rules, identity.graph_log, identity.splits, identity.merge_members, identity.merges,
-       identity.identifiers, identity.profiles, identity.audit_log, identity.data_keys`,
+      `DROP TABLE IF EXISTS ${s}.rule_changes, ${s}.rules, ${s}.graph_log, ${s}.splits, ${s}.merge_members, ${s}.merges,
+       ${s}.identifiers, ${s}.profiles, ${s}.audit_log, ${s}.data_keys`,
     );
-    await queryRunner.query(`DROP SEQUENCE IF EXISTS identity.graph_seq`);
+    await queryRunner.query(`DROP SEQUENCE IF EXISTS ${s}.graph_seq`);
   }
+}
+
+function schemaOf(queryRunner: QueryRunner): string {
+  return (queryRunner.connection.options as PostgresConnectionOptions).schema ?? 'identity';
 }
