@@ -37,7 +37,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Idle polling period; a nudge after a commit wakes the relay at once (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Published outbox rows are kept this long, then pruned (default 7 days). */
+  /**
+   * Published outbox rows are kept this long, then pruned (default 7 days). 0 deletes each row as soon
+   * as Kafka acknowledged it: cheaper for high-volume outboxes (a delete writes far less than
+   * rewriting the row to mark it), and Kafka holds the published events anyway.
+   */
   outboxRetentionMs?: number;
   /**
    * Dedupe window: processed event ids older than this are pruned (default 7 days). A duplicate
@@ -140,7 +144,11 @@ export class OutboxRelay {
           headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as StringHeaders) : r.headers,
         })),
       );
-      await tx.query(`UPDATE ${this.schemaSql}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      if (this.options.outboxRetentionMs === 0) {
+        await tx.query(`DELETE FROM ${this.schemaSql}.outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      } else {
+        await tx.query(`UPDATE ${this.schemaSql}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      }
       return rows.length;
     }).then((n) => {
       if (n > 0) this.metrics.outboxPublished.inc({ schema: this.options.schema }, n);

@@ -66,6 +66,29 @@ describe('OutboxRelay (real Kafka and Postgres)', () => {
     }
   });
 
+  it('deletes each row once Kafka acknowledged it when published rows are not kept', async () => {
+    const h = await startHarness('outbox-delete', TEST_TOPICS);
+    const producer = new EventProducer(h.kafka, { logger: silentLogger });
+    await producer.connect();
+    const relay = new OutboxRelay({ transactionRunner: h.runner, schema: RUNTIME_SCHEMA, producer, logger: silentLogger, outboxRetentionMs: 0, pollIntervalMs: 20 });
+    try {
+      const events = Array.from({ length: 50 }, () => ingestedEvent());
+      const encoded = await encodeEvents(h.serde, events.map((value) => ({ topic: TOPICS.ingestEvents, key: value.anonymousId, schema: 'cdp.ingest.IngestedEvent', value })), h.prefix);
+      await h.runner((tx) => insertOutbox(tx, RUNTIME_SCHEMA, encoded));
+      relay.start();
+      const rows = async () => Number((await h.pool.query(`SELECT count(*)::int AS n FROM ${RUNTIME_SCHEMA}.outbox`)).rows[0].n);
+      await waitFor(rows, (n) => n === 0, 'the relay to publish and delete every row');
+      await relay.stop();
+      const records = await readAll(h.kafka, h.admin, h.topic(TOPICS.ingestEvents));
+      const ids = await Promise.all(records.map(async (m) => (await h.serde.decode<IngestedEvent>(m.value!)).value.messageId));
+      expect(ids.sort()).toEqual(events.map((e) => e.messageId).sort());
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
+      await h.close();
+    }
+  });
+
   it('prunes published rows and processed event ids past retention, never an unpublished row', async () => {
     const h = await startHarness('outbox-prune', TEST_TOPICS);
     try {

@@ -68,7 +68,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Bootstr
       // while Kafka cannot be reached; the transport is stopped by app.close(). Global enhancers
       // apply to batch handlers as to HTTP handlers.
       app.connectMicroservice(
-        { strategy: createBatchTransport(config, app.get(DataSource), logger, registry) },
+        { strategy: createBatchTransport(config, app.get(DataSource), logger, registry, options.kafka) },
         { inheritAppConfig: true },
       );
       await app.startAllMicroservices();

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '@cdp/config';
+import type { ConsumerTuning, OutboxTuning } from '@cdp/kafka';
 import type { DatabaseDefinition } from './database/data-source-options';
 
 /** What a service is made of; main.ts hands it to `runService`. */
@@ -16,4 +17,6 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
    * `migrate` command after the Postgres migrations, under the same lock.
    */
   migrate?: (config: C, logger: Logger) => Promise<void>;
+  /** Tuning of the service's Kafka batch consumers and outbox relay (the runtime's defaults otherwise). */
+  kafka?: { consumer?: ConsumerTuning; outbox?: OutboxTuning };
 }

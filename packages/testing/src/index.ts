@@ -8,3 +8,4 @@ export { TopicReader, type ConsumedRecord, type RecordDecoder } from './kafka/to
 export { createTestDatabase, assertTestDatabase, type TestDatabase } from './postgres/test-database';
 export { testDataDir } from './fs/test-data-dir';
 export { TestingError, type TestingErrorCode } from './testing.error';
+export { seededRandom, seededShuffle } from './seeded-random';

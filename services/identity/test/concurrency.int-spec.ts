@@ -1,4 +1,5 @@
 import type { IngestedEvent } from '@cdp/contracts';
+import { seededShuffle } from '@cdp/testing';
 import { ingested, SETUP_TIMEOUT_MS, startIdentity, type IdentityHarness } from './support/identity-harness';
 
 /**
@@ -23,23 +24,6 @@ function journey(c: number): IngestedEvent[] {
   ];
 }
 
-/** Deterministic shuffle (mulberry32), so a failure can be rerun as it was. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 /** Live profile -> sorted blind indexes of its identifiers, as a sorted list of groups. */
 async function groups(h: IdentityHarness): Promise<string[]> {
   const rows = await h.sql<{ hashes: string[] }>(
@@ -59,7 +43,7 @@ describe('identity resolution with two instances on interleaved linking events',
   afterAll(() => h?.close());
 
   it('keeps one live profile per customer and loses no merge, and a replay rebuilds the same grouping', async () => {
-    const events = shuffled(Array.from({ length: CUSTOMERS }, (_, c) => journey(c)).flat(), 20261201);
+    const events = seededShuffle(Array.from({ length: CUSTOMERS }, (_, c) => journey(c)).flat(), 20261201);
     // Small sends, so batches of different partitions reach both instances at the same time.
     for (let i = 0; i < events.length; i += 12) await h.send(events.slice(i, i + 12));
     await h.caughtUp(120_000);

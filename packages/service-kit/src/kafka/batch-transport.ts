@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { AvroSerde, createSchemaRegistry } from '@cdp/avro';
 import type { ServiceConfig } from '@cdp/config';
-import { KAFKA_BATCH_TRANSPORT, KafkaBatchTransport } from '@cdp/kafka';
+import { type ConsumerTuning, KAFKA_BATCH_TRANSPORT, KafkaBatchTransport, type OutboxTuning } from '@cdp/kafka';
 import { typeormTransactionRunner } from '../database/typeorm-transaction-runner';
 
 /** `Controller.method` of every @BatchHandler the application declares. */
@@ -32,7 +32,13 @@ export function findBatchHandlers(app: INestApplication): string[] {
  * schema, its metrics join the service's registry, and schemas come from the registry the config
  * names (the in-repo one by default).
  */
-export function createBatchTransport(config: ServiceConfig, dataSource: DataSource, logger: Logger, registry: Registry): KafkaBatchTransport {
+export function createBatchTransport(
+  config: ServiceConfig,
+  dataSource: DataSource,
+  logger: Logger,
+  registry: Registry,
+  tuning: { consumer?: ConsumerTuning; outbox?: OutboxTuning } = {},
+): KafkaBatchTransport {
   return new KafkaBatchTransport({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
@@ -42,6 +48,8 @@ export function createBatchTransport(config: ServiceConfig, dataSource: DataSour
     schema: config.database.schema,
     logger: logger.child({ component: 'kafka' }),
     registry,
+    consumer: tuning.consumer,
+    outbox: tuning.outbox,
     // A service whose brokers are down still serves HTTP and reports Kafka in its readiness; its
     // consumers join once the brokers answer.
     startup: 'background',

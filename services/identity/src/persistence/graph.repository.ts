@@ -36,6 +36,12 @@ export interface GraphWrite {
   readonly profilesSeen: ReadonlyMap<string, number>;
 }
 
+/**
+ * Last-seen times are kept to within this much: refreshing them on every event would rewrite every
+ * identifier and profile of every batch, most of them for a few seconds' difference.
+ */
+export const LAST_SEEN_GRANULARITY_MS = 3_600_000;
+
 /** Rounds of "lock the owners, re-read, lock the newcomers" before giving up and retrying the batch. */
 const MAX_LOCK_ROUNDS = 5;
 
@@ -85,28 +91,21 @@ export class GraphRepository {
     const graph = emptyGraph();
     const profileIds = [...new Set(owners.values())];
     if (profileIds.length === 0) return graph;
-    const [profiles, counts] = await Promise.all([
-      tx.query<{ id: string; first_seen: Date; merge_count: number; status: string }>(
-        `SELECT id, first_seen, merge_count, status FROM ${this.s}.profiles WHERE id = ANY($1::uuid[])`,
-        [profileIds],
-      ),
-      tx.query<{ profile_id: string; type: string; n: number }>(
-        `SELECT profile_id, type, count(*)::int AS n FROM ${this.s}.identifiers WHERE profile_id = ANY($1::uuid[]) GROUP BY 1, 2`,
-        [profileIds],
-      ),
-    ]);
+    const profiles = await tx.query<{ id: string; first_seen: Date; merge_count: number; status: string; counts: Record<string, number> | null }>(
+      `SELECT p.id, p.first_seen, p.merge_count, p.status,
+              (SELECT jsonb_object_agg(c.type, c.n) FROM (
+                 SELECT i.type, count(*)::int AS n FROM ${this.s}.identifiers i WHERE i.profile_id = p.id GROUP BY i.type
+               ) c) AS counts
+       FROM ${this.s}.profiles p WHERE p.id = ANY($1::uuid[])`,
+      [profileIds],
+    );
     const refsByProfile = new Map<string, string[]>();
     for (const [ref, profileId] of owners) refsByProfile.set(profileId, [...(refsByProfile.get(profileId) ?? []), ref]);
     for (const p of profiles) {
       // Identifiers only ever point at live profiles; anything else is corruption, not contention.
       if (p.status !== 'live') throw new IdentityError('GRAPH_CORRUPT', `identifiers point at profile ${p.id}, which is ${p.status}`, 500);
-      const typeCounts = new Map<string, number>();
-      let identifierCount = 0;
-      for (const c of counts) {
-        if (c.profile_id !== p.id) continue;
-        typeCounts.set(c.type, c.n);
-        identifierCount += c.n;
-      }
+      const typeCounts = new Map(Object.entries(p.counts ?? {}));
+      const identifierCount = [...typeCounts.values()].reduce((sum, n) => sum + n, 0);
       addLoadedProfile(
         graph,
         { id: p.id, firstSeen: p.first_seen.getTime(), mergeCount: p.merge_count, identifierCount, typeCounts },
@@ -264,16 +263,16 @@ export class GraphRepository {
       await tx.query(
         `UPDATE ${this.s}.identifiers i SET last_seen = to_timestamp(s.t / 1000.0)
          FROM unnest($1::text[], $2::text[], $3::float8[]) AS s(type, hash, t)
-         WHERE i.type = s.type AND i.value_hash = decode(s.hash, 'hex') AND i.last_seen < to_timestamp(s.t / 1000.0)`,
-        [keys.map((k) => k.type), keys.map((k) => k.hash), [...identifiersSeen.values()]],
+         WHERE i.type = s.type AND i.value_hash = decode(s.hash, 'hex') AND i.last_seen < to_timestamp((s.t - $4) / 1000.0)`,
+        [keys.map((k) => k.type), keys.map((k) => k.hash), [...identifiersSeen.values()], LAST_SEEN_GRANULARITY_MS],
       );
     }
     if (profilesSeen.size > 0) {
       await tx.query(
         `UPDATE ${this.s}.profiles p SET last_seen = to_timestamp(s.t / 1000.0)
          FROM unnest($1::uuid[], $2::float8[]) AS s(id, t)
-         WHERE p.id = s.id AND p.last_seen < to_timestamp(s.t / 1000.0)`,
-        [[...profilesSeen.keys()], [...profilesSeen.values()]],
+         WHERE p.id = s.id AND p.last_seen < to_timestamp((s.t - $3) / 1000.0)`,
+        [[...profilesSeen.keys()], [...profilesSeen.values()], LAST_SEEN_GRANULARITY_MS],
       );
     }
   }

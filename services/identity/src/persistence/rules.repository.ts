@@ -20,6 +20,9 @@ export interface RuleChange {
   changedAt: Date;
 }
 
+/** How long an instance keeps using the rules version it read last. */
+export const RULES_RECHECK_MS = 1000;
+
 /**
  * The identity rules document (one row, versioned) and the append-only history of its changes. Every
  * batch reads the version in its own transaction, so a change applies from the next batch on, on every
@@ -34,10 +37,17 @@ export class RulesRepository {
   }
 
   private compiled?: CompiledRules;
+  private checkedAt = -Infinity;
 
-  /** The rules in force, compiled once per version. */
-  async current(tx: SqlExecutor): Promise<CompiledRules> {
+  /**
+   * The rules in force, compiled once per version. The version is read again at most every
+   * RULES_RECHECK_MS, so a change reaches every instance within that time, and a batch always uses
+   * one version throughout.
+   */
+  async current(tx: SqlExecutor, now = Date.now()): Promise<CompiledRules> {
+    if (this.compiled && now - this.checkedAt < RULES_RECHECK_MS) return this.compiled;
     const [row] = await tx.query<{ version: number }>(`SELECT version FROM ${this.s}.rules WHERE id = 1`);
+    this.checkedAt = now;
     if (!row) throw new IdentityError('GRAPH_CORRUPT', 'the identity rules row is missing (run the migrations)', 500);
     if (this.compiled?.version === row.version) return this.compiled;
     const { document, version } = await this.read(tx);
@@ -77,6 +87,8 @@ export class RulesRepository {
     const document = JSON.stringify(checked.rules);
     await tx.query(`UPDATE ${this.s}.rules SET version = $1, document = $2::jsonb, updated_at = now(), updated_by = $3 WHERE id = 1`, [version, document, change.changedBy]);
     await tx.query(`INSERT INTO ${this.s}.rule_changes (version, document, changed_by, reason) VALUES ($1, $2::jsonb, $3, $4)`, [version, document, change.changedBy, change.reason]);
+    // This instance's next batch reads the version again (others within RULES_RECHECK_MS).
+    this.checkedAt = -Infinity;
     return this.read(tx);
   }
 
