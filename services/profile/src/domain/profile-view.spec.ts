@@ -61,8 +61,8 @@ describe('the unified view', () => {
     );
     const changes = diffViews(before, after, new Map([['plan', 7], ['phone', 7]]), 9);
     expect(changes).toEqual([
-      { field: 'traits.plan', oldValue: 'silver', newValue: 'gold', at: 7, redacted: false },
-      { field: 'pii.phone', oldValue: undefined, newValue: undefined, at: 7, redacted: true },
+      { field: 'traits.plan', oldValue: 'silver', newValue: 'gold', at: 7, redacted: false, hadValue: true, hasValue: true },
+      { field: 'pii.phone', oldValue: undefined, newValue: undefined, at: 7, redacted: true, hadValue: false, hasValue: true },
     ]);
   });
 });

@@ -40,7 +40,10 @@ export interface ViewChange {
   readonly newValue: JsonValue | undefined;
   /** Event time of the fact behind the new value (the group's latest event for derived fields). */
   readonly at: number;
+  /** Personal values are withheld: old and new value are left out, presence is kept. */
   readonly redacted: boolean;
+  readonly hadValue: boolean;
+  readonly hasValue: boolean;
 }
 
 export function buildView(group: GroupFacts, now: number): ProfileView {
@@ -82,7 +85,15 @@ export function diffViews(before: ProfileView | null, after: ProfileView, times:
       const oldValue = a[key];
       const newValue = b[key];
       if (jsonEqual(oldValue, newValue)) continue;
-      changes.push({ field: `${prefix}.${key}`, oldValue: redacted ? undefined : oldValue, newValue: redacted ? undefined : newValue, at: timeOf(key), redacted });
+      changes.push({
+        field: `${prefix}.${key}`,
+        oldValue: redacted ? undefined : oldValue,
+        newValue: redacted ? undefined : newValue,
+        at: timeOf(key),
+        redacted,
+        hadValue: oldValue !== undefined,
+        hasValue: newValue !== undefined,
+      });
     }
   };
   compare('traits', before?.traits ?? {}, after.traits, (k) => times.get(k) ?? at);
@@ -99,7 +110,7 @@ export function diffViews(before: ProfileView | null, after: ProfileView, times:
   });
   const beforeMembers = before?.mergedProfileIds ?? [];
   if (!jsonEqual([...beforeMembers], [...after.mergedProfileIds])) {
-    changes.push({ field: 'mergedProfileIds', oldValue: before ? [...beforeMembers] : undefined, newValue: [...after.mergedProfileIds], at, redacted: false });
+    changes.push({ field: 'mergedProfileIds', oldValue: before ? [...beforeMembers] : undefined, newValue: [...after.mergedProfileIds], at, redacted: false, hadValue: before !== null, hasValue: true });
   }
   return changes;
 }
