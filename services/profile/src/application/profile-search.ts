@@ -185,29 +185,31 @@ export class ProfileSearch {
     }
     const column = scope === 'traits' ? 'v.traits' : scope === 'computed' ? 'v.computed' : 'v.consents';
     const path = scope === 'traits' ? [rest.join('.')] : scope === 'consents' ? [...rest, 'status'] : rest;
-    const expr = `(${column} #> ${p(path)}::text[])`;
+    // Built only where used: a parameter the statement never references has no type Postgres can infer.
+    let pathParam: string | undefined;
+    const at = () => `(${column} #> ${(pathParam ??= p(path))}::text[])`;
     const value = filter.value;
     switch (filter.op) {
       case 'eq':
         // Containment uses the GIN index; arrays and objects compare whole.
         if (scope !== 'consents' && (value === null || typeof value !== 'object')) return [`${column} @> ${p(JSON.stringify(nest(path, value as JsonValue)))}::jsonb`];
-        return [`${expr} = ${p(JSON.stringify(value))}::jsonb`];
+        return [`${at()} = ${p(JSON.stringify(value))}::jsonb`];
       case 'neq':
-        return [`${expr} <> ${p(JSON.stringify(value))}::jsonb`];
+        return [`${at()} <> ${p(JSON.stringify(value))}::jsonb`];
       case 'in':
-        return [`${expr} = ANY(${p((value as JsonValue[]).map((v) => JSON.stringify(v)))}::jsonb[])`];
+        return [`${at()} = ANY(${p((value as JsonValue[]).map((v) => JSON.stringify(v)))}::jsonb[])`];
       case 'gt':
       case 'gte':
       case 'lt':
       case 'lte': {
         const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[filter.op];
         const v = p(JSON.stringify(value));
-        return [`jsonb_typeof(${expr}) = jsonb_typeof(${v}::jsonb)`, `${expr} ${op} ${v}::jsonb`];
+        return [`jsonb_typeof(${at()}) = jsonb_typeof(${v}::jsonb)`, `${at()} ${op} ${v}::jsonb`];
       }
       case 'exists':
-        return [value === false ? `${expr} IS NULL` : `${expr} IS NOT NULL`];
+        return [value === false ? `${at()} IS NULL` : `${at()} IS NOT NULL`];
       case 'contains':
-        return [`jsonb_typeof(${expr}) = 'array'`, `${expr} @> jsonb_build_array(${p(JSON.stringify(value))}::jsonb)`];
+        return [`jsonb_typeof(${at()}) = 'array'`, `${at()} @> jsonb_build_array(${p(JSON.stringify(value))}::jsonb)`];
       default: {
         const unreachable: never = filter.op;
         throw new Error(`unknown op ${String(unreachable)}`);

@@ -109,7 +109,8 @@ export class ProfileReadRepository {
        WHERE profile_id = ANY($1::text[]) ${onlyEncrypted ? 'AND value_enc IS NOT NULL' : ''}`,
       [profileIds],
     );
-    return rows.map((r) => ({ profileId: r.profile_id, name: r.name, mode: r.mode, value: r.value ?? null, valueEnc: r.value_enc, at: Number(r.event_time), eventId: r.event_id }));
+    // An encrypted fact stands in with a placeholder value: folding must not take it for an unset.
+    return rows.map((r) => ({ profileId: r.profile_id, name: r.name, mode: r.mode, value: r.value_enc ? '' : (r.value ?? null), valueEnc: r.value_enc, at: Number(r.event_time), eventId: r.event_id }));
   }
 
   async identifiers(db: SqlExecutor, profileIds: readonly string[], types?: readonly string[]): Promise<IdentifierFactRow[]> {
