@@ -62,7 +62,7 @@ export class ProfileReader {
     return { liveId: live.liveId, view, members: [live.liveId, ...view.mergedProfileIds] };
   }
 
-  async profile(id: string, principal: Principal, audit: RequestAudit): Promise<ProfileDocument> {
+  async profile(id: string, principal: Principal, audit: RequestAudit, action = 'profiles.read_pii', extraFields: readonly string[] = []): Promise<ProfileDocument> {
     const { liveId, view, members } = await this.group(id);
     const pii = canReadPii(principal);
     const traits: JsonObject = { ...view.traits };
@@ -92,7 +92,7 @@ export class ProfileReader {
         }),
       };
       const fields = [...Object.keys(secrets).map((n) => `traits.${n}`), ...(contactPoints.emails.length ? ['contactPoints.emails'] : []), ...(contactPoints.phones.length ? ['contactPoints.phones'] : []), ...(contactPoints.addresses.length ? ['contactPoints.addresses'] : [])];
-      await audit.record({ action: 'profiles.read_pii', resourceType: 'profile', resourceId: liveId, fields, details: id === liveId ? undefined : { requestedId: id } });
+      await audit.record({ action, resourceType: 'profile', resourceId: liveId, fields: [...extraFields, ...fields], details: id === liveId ? undefined : { requestedId: id } });
     } else {
       for (const name of PII_BASIC) basic[name] = null;
       withheld.push(...PII_BASIC.map((n) => `basic.${n}`), 'contactPoints', ...Object.keys(view.pii).map((n) => `traits.${n}`));
@@ -118,9 +118,12 @@ export class ProfileReader {
     const value = normaliseIdentifier(type, raw);
     if (value === null) throw new ProfileError('INVALID_IDENTIFIER', `${type}: not a valid ${type}`, 422, { field: type });
     const matches = await this.reads.findByIdentifier(this.db, type, this.vault.hash(type, value));
-    await audit.record({ action: 'profiles.lookup', resourceType: 'profile', resourceId: matches[0] ?? null, fields: [type], details: { matches: matches.length } });
-    if (matches.length === 0) throw new ProfileError('PROFILE_NOT_FOUND', `no profile holds that ${type}`, 404);
-    return { ...(await this.profile(matches[0]!, principal, audit)), matchedProfileIds: matches };
+    if (matches.length === 0) {
+      await audit.record({ action: 'profiles.lookup', resourceType: 'profile', resourceId: null, fields: [`lookup.${type}`], outcome: 'failure', status: 404, errorCode: 'PROFILE_NOT_FOUND' });
+      throw new ProfileError('PROFILE_NOT_FOUND', `no profile holds that ${type}`, 404);
+    }
+    // One audit entry per lookup: what was looked up by, and the personal fields answered.
+    return { ...(await this.profile(matches[0]!, principal, audit, 'profiles.lookup', [`lookup.${type}`])), matchedProfileIds: matches };
   }
 
   /** Every effective trait with the event time and origin of the fact behind it. */

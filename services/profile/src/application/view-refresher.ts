@@ -37,17 +37,9 @@ export class ViewRefresher {
     const locked = await this.repository.lockLive(tx, [...causes.keys()]);
     const live = [...locked].filter(([id, row]) => row.liveId === id).map(([id]) => id);
     if (live.length === 0) return 0;
-    const members = await this.repository.members(tx, live);
+    const { members, traits, consents, spend, affinities, views: before } = await this.repository.groupFacts(tx, live, BIRTHDAY_TRAITS);
     const groupOf = new Map<string, string[]>(live.map((id) => [id, []]));
     for (const m of members) groupOf.get(m.liveId)?.push(m.profileId);
-    const ids = members.map((m) => m.profileId);
-    const [traits, consents, spend, affinities, before] = [
-      await this.repository.traitsOf(tx, ids, BIRTHDAY_TRAITS),
-      await this.repository.consentsOf(tx, ids),
-      await this.repository.spendOf(tx, ids),
-      await this.repository.affinitiesOf(tx, ids),
-      await this.repository.views(tx, live),
-    ];
     const byMember = <T extends { profileId: string }>(rows: readonly T[]) => {
       const out = new Map<string, T[]>();
       for (const row of rows) {

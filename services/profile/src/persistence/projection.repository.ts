@@ -70,6 +70,15 @@ export interface StoredTrait extends TraitRow {
   readonly encrypted: boolean;
 }
 
+export interface GroupFactRows {
+  members: MemberRow[];
+  traits: StoredTrait[];
+  consents: Array<ConsentFact & { profileId: string }>;
+  spend: Array<SpendTotals & { profileId: string }>;
+  affinities: Array<Affinity & { profileId: string }>;
+  views: Map<string, StoredView>;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (value: Date | string | null): number | null => (value === null ? null : new Date(value).getTime());
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -134,7 +143,9 @@ export class ProjectionRepository {
       `INSERT INTO profile.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::timestamptz[])
        ON CONFLICT (profile_id, type, hash) DO UPDATE SET
-         first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)`,
+         first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)
+       -- Last seen is kept to the hour: most events repeat known identifiers, and rewriting their rows on every event costs more than it tells.
+       WHERE excluded.first_seen_at < i.first_seen_at OR excluded.last_seen_at > i.last_seen_at + interval '1 hour'`,
       [rows.map((r) => r.profileId), rows.map((r) => r.type), rows.map((r) => r.hash), rows.map((r) => r.valueEnc), rows.map((r) => iso(r.firstSeen)), rows.map((r) => iso(r.lastSeen))],
     );
   }
@@ -253,6 +264,75 @@ export class ProjectionRepository {
       [[...liveIds].sort()],
     );
     return new Map(rows.map((r) => [r.profile_id, { liveId: r.live_id, version: Number(r.version) }]));
+  }
+
+  /**
+   * Everything the views of these live profiles are built from, in one round trip: the members of
+   * each group with their activity span, their trait facts (ciphertexts only for `withCiphertext`),
+   * consents, spend and affinity counters, and the stored views.
+   */
+  async groupFacts(tx: SqlExecutor, liveIds: readonly string[], withCiphertext: readonly string[]): Promise<GroupFactRows> {
+    const out: GroupFactRows = { members: [], traits: [], consents: [], spend: [], affinities: [], views: new Map() };
+    if (liveIds.length === 0) return out;
+    const rows = await tx.query<{ k: string; profile_id: string; d: Record<string, unknown> }>(
+      `WITH m AS (SELECT profile_id, live_id, first_seen_at, last_seen_at FROM profile.profiles WHERE live_id = ANY($1::text[]))
+       SELECT 'm' AS k, m.profile_id, jsonb_build_object('live', m.live_id, 'first', m.first_seen_at, 'last', m.last_seen_at) AS d FROM m
+       UNION ALL
+       SELECT 't', t.profile_id, jsonb_build_object('n', t.name, 'm', t.mode, 'v', t.value, 'enc', t.value_enc IS NOT NULL,
+              'c', CASE WHEN t.name = ANY($2::text[]) THEN encode(t.value_enc, 'base64') END, 'at', t.event_time, 'id', t.event_id)
+       FROM profile.traits t JOIN m ON m.profile_id = t.profile_id
+       UNION ALL
+       SELECT 'c', c.profile_id, jsonb_build_object('p', c.purpose, 'ch', c.channel, 'g', c.granted, 'at', c.event_time, 'id', c.event_id, 's', c.source)
+       FROM profile.consents c JOIN m ON m.profile_id = c.profile_id
+       UNION ALL
+       SELECT 's', s.profile_id, jsonb_build_object('cur', s.currency, 'o', s.orders, 'r', s.revenue, 'last', s.last_order_at)
+       FROM profile.spend s JOIN m ON m.profile_id = s.profile_id
+       UNION ALL
+       SELECT 'a', a.profile_id, jsonb_build_object('k', a.kind, 'v', a.value, 'e', a.events, 'o', a.orders, 'q', a.quantity, 'at', a.last_at)
+       FROM profile.affinities a JOIN m ON m.profile_id = a.profile_id
+       UNION ALL
+       SELECT 'v', v.profile_id, jsonb_build_object('traits', v.traits, 'pii', v.pii, 'computed', v.computed, 'consents', v.consents, 'merged', v.merged_profile_ids)
+       FROM profile.views v WHERE v.profile_id = ANY($1::text[])`,
+      [liveIds, withCiphertext],
+    );
+    const at = (v: unknown) => (v === null || v === undefined ? null : Date.parse(v as string));
+    for (const { k, profile_id: profileId, d } of rows) {
+      switch (k) {
+        case 'm':
+          out.members.push({ profileId, liveId: d.live as string, firstSeenAt: at(d.first), lastSeenAt: at(d.last) });
+          break;
+        case 't': {
+          const encrypted = d.enc as boolean;
+          out.traits.push({
+            profileId,
+            name: d.n as string,
+            mode: d.m as TraitFact['mode'],
+            // Encrypted facts stand in with a placeholder; the view only fingerprints them.
+            value: encrypted ? '' : ((d.v ?? null) as TraitFact['value']),
+            valueEnc: typeof d.c === 'string' ? Buffer.from(d.c, 'base64') : null,
+            encrypted,
+            at: Number(d.at),
+            eventId: d.id as string,
+          });
+          break;
+        }
+        case 'c':
+          out.consents.push({ profileId, purpose: d.p as string, channel: d.ch as ConsentFact['channel'], granted: d.g as boolean, at: Number(d.at), eventId: d.id as string, source: d.s as string });
+          break;
+        case 's':
+          out.spend.push({ profileId, currency: d.cur as string, orders: Number(d.o), revenue: Number(d.r), lastOrderAt: at(d.last) });
+          break;
+        case 'a':
+          out.affinities.push({ profileId, kind: d.k as Affinity['kind'], value: d.v as string, events: Number(d.e), orders: Number(d.o), quantity: Number(d.q), lastAt: at(d.at)! });
+          break;
+        case 'v':
+          out.views.set(profileId, { profileId, traits: d.traits as JsonObject, pii: d.pii as Record<string, string>, computed: d.computed as JsonObject, consents: d.consents as JsonObject, mergedProfileIds: d.merged as string[] });
+          break;
+        default:
+          throw new Error(`unexpected row kind ${k}`);
+      }
+    }
+    return out;
   }
 
   async members(tx: SqlExecutor, liveIds: readonly string[]): Promise<MemberRow[]> {
