@@ -127,6 +127,15 @@ export const TOPICS = {
     retentionMs: FOREVER,
     cleanupPolicy: 'delete',
   },
+  privacyErasureConfirmed: {
+    name: 'cdp.privacy.erasure-confirmed',
+    valueSchema: 'cdp.privacy.ErasureConfirmed',
+    valueSchemas: ['cdp.privacy.ErasureConfirmed'],
+    key: 'profileId (ErasureConfirmed.data.profileId)',
+    partitions: 3,
+    retentionMs: FOREVER,
+    cleanupPolicy: 'delete',
+  },
   authTokens: {
     name: 'cdp.auth.tokens',
     valueSchema: 'cdp.auth.AccessToken',

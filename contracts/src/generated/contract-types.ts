@@ -362,6 +362,35 @@ export interface LedgerEntry {
   metadata: EventMetadata;
 }
 
+/** Avro enum cdp.privacy.ErasureConfirmedType. */
+export type ErasureConfirmedType = 'ErasureConfirmed';
+export const ERASURE_CONFIRMED_TYPE_SYMBOLS: readonly ErasureConfirmedType[] = ['ErasureConfirmed'];
+
+/** Avro record cdp.privacy.ErasureConfirmedData. */
+export interface ErasureConfirmedData {
+  /** The ErasureRequested.data.requestId this confirms. */
+  requestId: string;
+  /** The ErasureRequested.data.profileId this confirms. */
+  profileId: string;
+  /** Service that erased, e.g. "analytics". */
+  service: string;
+  /** When the service's erasure committed (epoch ms). */
+  erasedAt: number;
+  /** JSON object: what was erased, e.g. {"rows": 120, "dataKeysShredded": 1}; never personal data. Default: "{}". */
+  details: string;
+}
+
+/** A service has erased what it held on a profile for an erasure request (rows deleted, data keys shredded, history removed). The service that filed the request keeps the receipt: which service confirmed, and when. Avro record cdp.privacy.ErasureConfirmed. */
+export interface ErasureConfirmed {
+  /** Unique event id; consumers deduplicate on it. */
+  id: string;
+  type: ErasureConfirmedType;
+  /** When the change happened (epoch ms). */
+  occurredAt: number;
+  data: ErasureConfirmedData;
+  metadata: EventMetadata;
+}
+
 /** Avro enum cdp.privacy.ErasureRequestedType. */
 export type ErasureRequestedType = 'ErasureRequested';
 export const ERASURE_REQUESTED_TYPE_SYMBOLS: readonly ErasureRequestedType[] = ['ErasureRequested'];
@@ -464,6 +493,7 @@ export interface ContractTypes {
   'cdp.ingest.DeadLetter': DeadLetter;
   'cdp.ingest.IngestedEvent': IngestedEvent;
   'cdp.loyalty.LedgerEntry': LedgerEntry;
+  'cdp.privacy.ErasureConfirmed': ErasureConfirmed;
   'cdp.privacy.ErasureRequested': ErasureRequested;
   'cdp.profile.ProfileChanged': ProfileChanged;
   'cdp.segment.SegmentMembershipChanged': SegmentMembershipChanged;
@@ -481,6 +511,7 @@ export const LATEST_CONTRACT_VERSIONS: Readonly<Record<ContractName, number>> = 
   'cdp.ingest.DeadLetter': 1,
   'cdp.ingest.IngestedEvent': 2,
   'cdp.loyalty.LedgerEntry': 1,
+  'cdp.privacy.ErasureConfirmed': 1,
   'cdp.privacy.ErasureRequested': 1,
   'cdp.profile.ProfileChanged': 1,
   'cdp.segment.SegmentMembershipChanged': 1,

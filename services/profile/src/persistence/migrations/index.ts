@@ -1,4 +1,5 @@
 import { CreateProfileSchema1767225600000 } from './1767225600000-create-profile-schema.migration';
+import { CreateProfileProjection1767571200000 } from './1767571200000-create-profile-projection.migration';
 
 /** Every migration of the profile schema, oldest first. */
-export const PROFILE_MIGRATIONS = [CreateProfileSchema1767225600000];
+export const PROFILE_MIGRATIONS = [CreateProfileSchema1767225600000, CreateProfileProjection1767571200000];

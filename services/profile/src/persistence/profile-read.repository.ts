@@ -1,0 +1,202 @@
+import type { SqlExecutor } from '@cdp/kafka';
+import type { JsonObject, JsonValue, TraitMode } from '../domain';
+
+export interface ViewRow {
+  profileId: string;
+  version: number;
+  traits: JsonObject;
+  pii: Record<string, string>;
+  computed: JsonObject;
+  consents: JsonObject;
+  mergedProfileIds: string[];
+  updatedAt: string;
+}
+
+export interface TraitFactRow {
+  profileId: string;
+  name: string;
+  mode: TraitMode;
+  value: JsonValue;
+  valueEnc: Buffer | null;
+  at: number;
+  eventId: string;
+}
+
+export interface IdentifierFactRow {
+  profileId: string;
+  type: string;
+  hash: string;
+  valueEnc: Buffer;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface AddressFactRow {
+  profileId: string;
+  hash: string;
+  valueEnc: Buffer;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface OrderView {
+  profileId: string;
+  orderKey: string;
+  orderId: string | null;
+  eventId: string;
+  occurredAt: string;
+  revenue: number;
+  currency: string;
+  discount: number | null;
+  tax: number | null;
+  shipping: number | null;
+  coupon: string | null;
+  storeId: string | null;
+  channel: string | null;
+  sourceId: string;
+  items: JsonValue;
+}
+
+export interface InteractionFactRow {
+  profileId: string;
+  id: string;
+  occurredAt: string;
+  channel: string | null;
+  type: string;
+  summaryEnc: Buffer | null;
+  agent: string | null;
+  satisfaction: number | null;
+  sourceId: string;
+}
+
+/** A keyset position: the newest-first order is (occurred_at, profile_id, key) descending. */
+export interface TimelinePosition {
+  at: string;
+  profileId: string;
+  key: string;
+}
+
+const num = (v: string | null) => (v === null ? null : Number(v));
+const isoOf = (v: Date | string) => new Date(v).toISOString();
+
+/** What the API reads; every query is one round trip over a whole merge group. */
+export class ProfileReadRepository {
+  /** The live profile of `profileId`, or whether it was erased. */
+  async liveOf(db: SqlExecutor, profileId: string): Promise<{ liveId: string } | { erased: boolean }> {
+    const rows = await db.query<{ live_id: string | null; erased: boolean }>(
+      `SELECT (SELECT live_id FROM profile.profiles WHERE profile_id = $1) AS live_id,
+              EXISTS (SELECT 1 FROM profile.erased_profiles WHERE profile_id = $1) AS erased`,
+      [profileId],
+    );
+    const row = rows[0]!;
+    return row.live_id ? { liveId: row.live_id } : { erased: row.erased };
+  }
+
+  async view(db: SqlExecutor, liveId: string): Promise<ViewRow | null> {
+    const rows = await db.query<{ profile_id: string; version: string; traits: JsonObject; pii: Record<string, string>; computed: JsonObject; consents: JsonObject; merged_profile_ids: string[]; updated_at: Date }>(
+      `SELECT profile_id, version::text AS version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM profile.views WHERE profile_id = $1`,
+      [liveId],
+    );
+    const r = rows[0];
+    return r
+      ? { profileId: r.profile_id, version: Number(r.version), traits: r.traits, pii: r.pii, computed: r.computed, consents: r.consents, mergedProfileIds: r.merged_profile_ids, updatedAt: isoOf(r.updated_at) }
+      : null;
+  }
+
+  async traits(db: SqlExecutor, profileIds: readonly string[], onlyEncrypted = false): Promise<TraitFactRow[]> {
+    const rows = await db.query<{ profile_id: string; name: string; mode: TraitMode; value: JsonValue; value_enc: Buffer | null; event_time: string; event_id: string }>(
+      `SELECT profile_id, name, mode, value, value_enc, event_time::text AS event_time, event_id FROM profile.traits
+       WHERE profile_id = ANY($1::text[]) ${onlyEncrypted ? 'AND value_enc IS NOT NULL' : ''}`,
+      [profileIds],
+    );
+    // An encrypted fact stands in with a placeholder value: folding must not take it for an unset.
+    return rows.map((r) => ({ profileId: r.profile_id, name: r.name, mode: r.mode, value: r.value_enc ? '' : (r.value ?? null), valueEnc: r.value_enc, at: Number(r.event_time), eventId: r.event_id }));
+  }
+
+  async identifiers(db: SqlExecutor, profileIds: readonly string[], types?: readonly string[]): Promise<IdentifierFactRow[]> {
+    const rows = await db.query<{ profile_id: string; type: string; hash: string; value_enc: Buffer; first_seen_at: Date; last_seen_at: Date }>(
+      `SELECT profile_id, type, hash, value_enc, first_seen_at, last_seen_at FROM profile.identifiers
+       WHERE profile_id = ANY($1::text[]) ${types ? 'AND type = ANY($2::text[])' : ''} ORDER BY type, last_seen_at DESC, hash`,
+      types ? [profileIds, types] : [profileIds],
+    );
+    return rows.map((r) => ({ profileId: r.profile_id, type: r.type, hash: r.hash, valueEnc: r.value_enc, firstSeenAt: isoOf(r.first_seen_at), lastSeenAt: isoOf(r.last_seen_at) }));
+  }
+
+  async addresses(db: SqlExecutor, profileIds: readonly string[]): Promise<AddressFactRow[]> {
+    const rows = await db.query<{ profile_id: string; hash: string; value_enc: Buffer; first_seen_at: Date; last_seen_at: Date }>(
+      `SELECT profile_id, hash, value_enc, first_seen_at, last_seen_at FROM profile.addresses WHERE profile_id = ANY($1::text[]) ORDER BY last_seen_at DESC, hash`,
+      [profileIds],
+    );
+    return rows.map((r) => ({ profileId: r.profile_id, hash: r.hash, valueEnc: r.value_enc, firstSeenAt: isoOf(r.first_seen_at), lastSeenAt: isoOf(r.last_seen_at) }));
+  }
+
+  /** Live profiles holding the identifier, the one that saw it last first. */
+  async findByIdentifier(db: SqlExecutor, type: string, hash: string): Promise<string[]> {
+    const rows = await db.query<{ live_id: string }>(
+      `SELECT p.live_id FROM profile.identifiers i JOIN profile.profiles p ON p.profile_id = i.profile_id
+       WHERE i.type = $1 AND i.hash = $2 GROUP BY p.live_id ORDER BY max(i.last_seen_at) DESC, p.live_id`,
+      [type, hash],
+    );
+    return rows.map((r) => r.live_id);
+  }
+
+  async orders(db: SqlExecutor, profileIds: readonly string[], limit: number, after: TimelinePosition | null): Promise<OrderView[]> {
+    const rows = await db.query<{
+      profile_id: string; order_key: string; order_id: string | null; event_id: string; occurred_at: Date; revenue: string; currency: string; discount: string | null;
+      tax: string | null; shipping: string | null; coupon: string | null; store_id: string | null; channel: string | null; source_id: string; items: JsonValue;
+    }>(
+      `SELECT profile_id, order_key, order_id, event_id, occurred_at, revenue::text AS revenue, currency, discount::text AS discount, tax::text AS tax,
+              shipping::text AS shipping, coupon, store_id, channel, source_id, items
+       FROM profile.orders WHERE profile_id = ANY($1::text[])
+       ${after ? `AND (occurred_at, profile_id COLLATE "C", order_key COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
+       ORDER BY occurred_at DESC, profile_id COLLATE "C" DESC, order_key COLLATE "C" DESC LIMIT $2`,
+      after ? [profileIds, limit, after.at, after.profileId, after.key] : [profileIds, limit],
+    );
+    return rows.map((r) => ({
+      profileId: r.profile_id,
+      orderKey: r.order_key,
+      orderId: r.order_id,
+      eventId: r.event_id,
+      occurredAt: isoOf(r.occurred_at),
+      revenue: Number(r.revenue),
+      currency: r.currency,
+      discount: num(r.discount),
+      tax: num(r.tax),
+      shipping: num(r.shipping),
+      coupon: r.coupon,
+      storeId: r.store_id,
+      channel: r.channel,
+      sourceId: r.source_id,
+      items: r.items,
+    }));
+  }
+
+  async interactions(db: SqlExecutor, profileIds: readonly string[], limit: number, after: TimelinePosition | null): Promise<InteractionFactRow[]> {
+    const rows = await db.query<{ profile_id: string; interaction_id: string; occurred_at: Date; channel: string | null; type: string; summary_enc: Buffer | null; agent: string | null; satisfaction: number | null; source_id: string }>(
+      `SELECT profile_id, interaction_id, occurred_at, channel, type, summary_enc, agent, satisfaction, source_id
+       FROM profile.interactions WHERE profile_id = ANY($1::text[])
+       ${after ? `AND (occurred_at, profile_id COLLATE "C", interaction_id COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
+       ORDER BY occurred_at DESC, profile_id COLLATE "C" DESC, interaction_id COLLATE "C" DESC LIMIT $2`,
+      after ? [profileIds, limit, after.at, after.profileId, after.key] : [profileIds, limit],
+    );
+    return rows.map((r) => ({
+      profileId: r.profile_id,
+      id: r.interaction_id,
+      occurredAt: isoOf(r.occurred_at),
+      channel: r.channel,
+      type: r.type,
+      summaryEnc: r.summary_enc,
+      agent: r.agent,
+      satisfaction: r.satisfaction,
+      sourceId: r.source_id,
+    }));
+  }
+
+  async consents(db: SqlExecutor, profileIds: readonly string[]): Promise<Array<{ profileId: string; purpose: string; channel: string; granted: boolean; at: number; eventId: string; source: string }>> {
+    const rows = await db.query<{ profile_id: string; purpose: string; channel: string; granted: boolean; event_time: string; event_id: string; source: string }>(
+      `SELECT profile_id, purpose, channel, granted, event_time::text AS event_time, event_id, source FROM profile.consents WHERE profile_id = ANY($1::text[])`,
+      [profileIds],
+    );
+    return rows.map((r) => ({ profileId: r.profile_id, purpose: r.purpose, channel: r.channel, granted: r.granted, at: Number(r.event_time), eventId: r.event_id, source: r.source }));
+  }
+}
