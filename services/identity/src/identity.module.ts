@@ -5,6 +5,7 @@ import { SERVICE_CONFIG } from '@cdp/service-kit';
 import { IdentitiesController } from './api/identities.controller';
 import { MergesController } from './api/merges.controller';
 import { RulesController } from './api/rules.controller';
+import { ErasureService } from './application/erasure.service';
 import { IdentifierVault } from './application/identifier-vault';
 import { IdentityDirectory } from './application/identity-directory';
 import { IdentityOutbox } from './application/identity-outbox';
@@ -12,7 +13,7 @@ import { IdentityResolver } from './application/identity-resolver';
 import { IdentityMetrics } from './application/identity.metrics';
 import { RulesAdmin } from './application/rules-admin';
 import { SplitService } from './application/split.service';
-import { IngestedEventsConsumer } from './consumers/ingested-events.consumer';
+import { IdentityConsumer } from './consumers/identity.consumer';
 import { GraphRepository } from './persistence/graph.repository';
 import { IdentityQueries } from './persistence/identity-queries';
 import { RulesRepository } from './persistence/rules.repository';
@@ -20,7 +21,7 @@ import { RulesRepository } from './persistence/rules.repository';
 /** Identity's own controllers, consumers and providers; health, metrics and `GET /` come from the service kit. */
 @Module({
   imports: [SecurityModule.forRoot()],
-  controllers: [IngestedEventsConsumer, IdentitiesController, MergesController, RulesController],
+  controllers: [IdentityConsumer, IdentitiesController, MergesController, RulesController],
   providers: [
     IdentifierVault,
     { provide: GraphRepository, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => new GraphRepository(config.database.schema) },
@@ -32,6 +33,7 @@ import { RulesRepository } from './persistence/rules.repository';
     IdentityOutbox,
     SplitService,
     RulesAdmin,
+    ErasureService,
   ],
 })
 export class IdentityModule {}

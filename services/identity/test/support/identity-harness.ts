@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { AvroSerde, InRepoSchemaRegistry } from '@cdp/avro';
 import { loadConfig, type EnvSource } from '@cdp/config';
 import { ingestedEventKey, type IngestedEvent, TOPICS } from '@cdp/contracts';
-import { ensureTopics, EventProducer } from '@cdp/kafka';
+import { ensureTopics, EventProducer, type OutgoingEvent } from '@cdp/kafka';
 import { bootstrapService, createRootLogger, migrateService, type RunningService } from '@cdp/service-kit';
 import { createTestDatabase, deleteTopicsWithPrefix, testInfra, TopicReader, uniqueTopicPrefix, type TestDatabase } from '@cdp/testing';
 import { identityConfig, type IdentityConfig } from '../../src/config';
@@ -12,7 +12,7 @@ import { identityService } from '../../src/identity.definition';
 export const SETUP_TIMEOUT_MS = 120_000;
 export const ADMIN_TOKEN = 'cdp-dev-admin-token';
 
-const IDENTITY_TOPICS = [TOPICS.authTokens, TOPICS.ingestEvents, TOPICS.ingestDeadLetter, TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged, TOPICS.identityMergeCapped];
+const IDENTITY_TOPICS = [TOPICS.authTokens, TOPICS.ingestEvents, TOPICS.ingestDeadLetter, TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged, TOPICS.identityMergeCapped, TOPICS.privacyErasureRequested, TOPICS.privacyErasureConfirmed];
 
 /** An identity app (or several) in-process, with its own database and topic prefix. */
 export interface IdentityHarness {
@@ -27,6 +27,8 @@ export interface IdentityHarness {
   topic(def: { name: string }): string;
   /** Produces ingested events, keyed as ingestion keys them. */
   send(events: IngestedEvent[]): Promise<void>;
+  /** Produces platform events (e.g. ErasureRequested) onto their topics. */
+  emit(events: OutgoingEvent[]): Promise<void>;
   /** A reader of one of the prefixed topics, from the beginning. */
   read<T>(def: { name: string }): Promise<TopicReader<T>>;
   /** Another instance of the service on the same database and topics (same consumer group). */
@@ -94,6 +96,9 @@ export async function startIdentity(label: string, extraEnv: Record<string, stri
     topic: (def) => `${prefix}${def.name}`,
     async send(events) {
       await producer.send(events.map((value) => ({ topic: TOPICS.ingestEvents, key: ingestedEventKey(value), schema: 'cdp.ingest.IngestedEvent', value })));
+    },
+    async emit(events) {
+      await producer.send(events);
     },
     async read<T>(def: { name: string }) {
       const reader = await TopicReader.start<T>(kafka, `${prefix}${def.name}`, serde);
