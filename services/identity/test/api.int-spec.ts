@@ -37,6 +37,31 @@ describe('identity API', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('resolves many identifiers in one call, in order, saying which are unknown or unusable', async () => {
+    const event = ingested({ type: 'identify', event: null, userId: 'bulk-user', traits: { email: 'bulk@shop.cn' } });
+    await h.send([event]);
+    const profileId = await resolvedProfile(event.messageId);
+    const res = await h.call('POST', '/v1/identities/resolve', {
+      identifiers: [
+        { type: 'email', value: 'BULK@shop.cn' },
+        { type: 'user_id', value: 'nobody' },
+        { type: 'phone', value: '12345' },
+        { type: 'Bad Type', value: 'x' },
+        { type: 'user_id', value: 'bulk-user' },
+      ],
+    });
+    expect(await json(res)).toEqual({
+      results: [
+        { type: 'email', profileId },
+        { type: 'user_id', profileId: null },
+        { type: 'phone', profileId: null, error: 'a phone is looked up in E.164 form' },
+        { type: 'Bad Type', profileId: null, error: 'not an identifier type' },
+        { type: 'user_id', profileId },
+      ],
+    });
+    expect(await json(await h.call('POST', '/v1/identities/resolve', { identifiers: [] }), 422)).toMatchObject({ field: 'identifiers' });
+  });
+
   it('shows identifier values only to callers allowed to read PII, and records who read them', async () => {
     const event = ingested({ type: 'identify', event: null, userId: 'api-user-2', traits: { email: 'zhao.lei@shop.cn' } });
     await h.send([event]);

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AuditTrail, Principal, RequireScopes, type RequestAudit } from '@cdp/security';
 import { IdentityDirectory } from '../application/identity-directory';
 import { IdentityError } from '../application/identity.error';
@@ -15,6 +15,20 @@ export class IdentitiesController {
     // The caller sent a person's identifier: who looked whom up is on record, the value is not.
     await audit.record({ action: 'identity.lookup', resourceType: 'profile', resourceId: found.profileId, details: { type } });
     return found;
+  }
+
+  /** `{ identifiers: [{ type, value }] }` (at most 1,000) -> `{ results: [{ type, profileId, error? }] }`, in order. */
+  @Post('identities/resolve')
+  @HttpCode(200)
+  @RequireScopes('identity:read')
+  async resolveMany(@Body() body: unknown, @AuditTrail() audit: RequestAudit) {
+    const items = (body as { identifiers?: unknown } | null)?.identifiers;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
+      throw new IdentityError('INVALID_REQUEST', `identifiers: an array of 1 to ${MAX_BULK} { type, value } objects`, 422, { field: 'identifiers' });
+    }
+    const results = await this.directory.resolveMany(items.map((item) => (item && typeof item === 'object' ? (item as { type: unknown; value: unknown }) : { type: undefined, value: undefined })));
+    await audit.record({ action: 'identity.resolve_many', resourceType: 'identifier', details: { count: items.length, found: results.filter((r) => r.profileId).length } });
+    return { results };
   }
 
   @Get('profiles/:id')
@@ -45,6 +59,9 @@ export class IdentitiesController {
     return this.directory.history(id, pageSize(limit), cursor);
   }
 }
+
+// Within the default 100 KB JSON body limit at about 50 bytes per identifier.
+const MAX_BULK = 1_000;
 
 export function pageSize(raw: string | undefined, fallback = 50, max = 500): number {
   if (raw === undefined) return fallback;

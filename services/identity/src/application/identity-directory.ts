@@ -63,6 +63,27 @@ export class IdentityDirectory {
     return { profileId: row.profile_id, type, firstSeen: row.first_seen.toISOString(), lastSeen: row.last_seen.toISOString() };
   }
 
+  /**
+   * Many lookups at once (static segments from a list of customers, imports): each item's live profile,
+   * or null when no profile has it, or the reason it is not a usable identifier. One query for all.
+   */
+  async resolveMany(items: ReadonlyArray<{ type: unknown; value: unknown }>): Promise<Array<{ type: string; profileId: string | null; error?: string }>> {
+    const keys: Array<{ index: number; type: string; hash: string }> = [];
+    const out: Array<{ type: string; profileId: string | null; error?: string }> = items.map((item, index) => {
+      const type = typeof item.type === 'string' ? item.type : '';
+      if (!IDENTIFIER_TYPE_PATTERN.test(type)) return { type, profileId: null, error: 'not an identifier type' };
+      const value = typeof item.value === 'string' || typeof item.value === 'number' ? normaliseValue(type, String(item.value)) : null;
+      if (value === null) return { type, profileId: null, error: type === 'phone' ? 'a phone is looked up in E.164 form' : `not a usable ${type} value` };
+      keys.push({ index, type, hash: this.vault.hash(type, value) });
+      return { type, profileId: null };
+    });
+    if (keys.length > 0) {
+      const owners = await this.queries.owners(this.db(), keys);
+      for (const key of keys) out[key.index].profileId = owners.get(`${key.type}:${key.hash}`) ?? null;
+    }
+    return out;
+  }
+
   async profile(id: string): Promise<ProfileView> {
     const found = await this.queries.profile(this.db(), profileId(id));
     if (!found) throw new IdentityError('PROFILE_NOT_FOUND', `no profile ${id}`, 404);

@@ -86,6 +86,17 @@ export class IdentityQueries {
     return row;
   }
 
+  /** `type:hash` -> live profile, for those of the keys some profile holds. */
+  async owners(tx: SqlExecutor, keys: ReadonlyArray<{ type: string; hash: string }>): Promise<Map<string, string>> {
+    const rows = await tx.query<{ ref: string; profile_id: string }>(
+      `SELECT k.type || ':' || k.hash AS ref, i.profile_id
+       FROM unnest($1::text[], $2::text[]) AS k(type, hash)
+       JOIN ${this.s}.identifiers i ON i.type = k.type AND i.value_hash = decode(k.hash, 'hex')`,
+      [keys.map((k) => k.type), keys.map((k) => k.hash)],
+    );
+    return new Map(rows.map((r) => [r.ref, r.profile_id]));
+  }
+
   async identifiersOf(tx: SqlExecutor, profileId: string): Promise<IdentifierRow[]> {
     return tx.query<IdentifierRow>(
       `SELECT id::text, type, encode(value_hash, 'hex') AS hash, value_enc, key_subject, profile_id, first_seen, last_seen, source_id
