@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { HistoryConsumer } from './consumers/history.consumer';
+import { HistorySink } from './history/history-sink';
 import { ClickHouseLifecycle, clickhouseProvider, CLICKHOUSE } from './persistence/clickhouse.provider';
 
 /**
@@ -6,7 +8,8 @@ import { ClickHouseLifecycle, clickhouseProvider, CLICKHOUSE } from './persisten
  * service kit. Analytics alone owns ClickHouse.
  */
 @Module({
-  providers: [clickhouseProvider, ClickHouseLifecycle],
+  controllers: [HistoryConsumer],
+  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink],
   exports: [CLICKHOUSE],
 })
 export class AnalyticsModule {}

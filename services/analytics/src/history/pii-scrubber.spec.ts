@@ -60,6 +60,12 @@ describe('PII scrubbing', () => {
     expect(scrubText('contact grace@example.org today', scope)).toBe(`contact ${REDACTED} today`);
   });
 
+  it("replaces phone numbers and the event's longer identifier values inside text", () => {
+    expect(scrubText('call +49 151 1234 5678 today', scope)).toBe(`call ${REDACTED} today`);
+    expect(scrubText('card card-0042 on file', scope)).toBe(`card ${REDACTED} on file`);
+    expect(scrubText('order 42 of user-42x', scope)).toBe(`order 42 of ${REDACTED}x`);
+  });
+
   it('drops values that are IP addresses or international phone numbers, and keys that contain an email', () => {
     expect(scrub({ a: '2001:db8::1', b: '+1 (415) 555-0100', c: '10:30:00', d: '1234567', 'grace@example.org': true }, 'properties')).toEqual({
       c: '10:30:00',

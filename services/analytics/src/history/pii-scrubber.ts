@@ -14,8 +14,9 @@ import { isIP } from 'node:net';
  * 4. Any string equal to one of the event's identifier values (userId, anonymousId, the
  *    identifiers identity matched on, whatever their type) is dropped, wherever it appears;
  *    so are strings that are an IP address or an international phone number (+ and 7-15 digits).
- * 5. Email addresses inside longer strings (URLs, referrers, free text) are replaced by
- *    `[redacted]`, including URL-encoded ones; keys that contain an email drop their entry.
+ * 5. Inside longer strings (URLs, referrers, free text), email addresses (URL-encoded ones too),
+ *    international phone numbers and the event's identifier values of 6 characters or more are
+ *    replaced by `[redacted]`; keys that contain an email drop their entry.
  */
 export type PayloadKind = 'traits' | 'properties' | 'context';
 
@@ -51,6 +52,9 @@ const COARSE_ADDRESS_KEYS: ReadonlySet<string> = new Set(['city', 'state', 'regi
 
 const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const INTERNATIONAL_PHONE = /^\+[1-9]\d{6,14}$/;
+const PHONE_IN_TEXT = /\+[1-9](?:[\s().-]?\d){6,14}/g;
+/** Shorter identifier values (a user id "42") would redact unrelated text; they are dropped only when they are the whole value. */
+const MIN_EMBEDDED_IDENTIFIER = 6;
 
 export interface PiiScope {
   /** The event's identifier values, trimmed and lower-cased. */
@@ -135,7 +139,26 @@ export function scrubText(text: string, scope: PiiScope): string | undefined {
   if (scope.identifierValues.has(trimmed.toLowerCase())) return undefined;
   if (isIP(trimmed) !== 0) return undefined;
   if (INTERNATIONAL_PHONE.test(trimmed.replace(/[\s().-]/g, ''))) return undefined;
-  return containsEmail(text) ? text.replace(EMAIL_IN_TEXT, REDACTED) : text;
+  let out = containsEmail(text) ? text.replace(EMAIL_IN_TEXT, REDACTED) : text;
+  if (out.includes('+')) out = out.replace(PHONE_IN_TEXT, REDACTED);
+  for (const value of scope.identifierValues) {
+    if (value.length >= MIN_EMBEDDED_IDENTIFIER) out = replaceIgnoringCase(out, value, REDACTED);
+  }
+  return out;
+}
+
+/** `text` with every occurrence of `needle` (lower case) replaced, matched without regard to case. */
+function replaceIgnoringCase(text: string, needle: string, replacement: string): string {
+  const lower = text.toLowerCase();
+  // toLowerCase can change lengths outside ASCII; then positions in `lower` do not map back.
+  if (lower.length !== text.length || !lower.includes(needle)) return text;
+  let out = '';
+  let from = 0;
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, from)) {
+    out += text.slice(from, at) + replacement;
+    from = at + needle.length;
+  }
+  return out + text.slice(from);
 }
 
 function containsEmail(text: string): boolean {
