@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsTokenGuard } from './api/analytics-token.guard';
+import { SqlController } from './api/sql.controller';
 import { HistoryConsumer } from './consumers/history.consumer';
 import { HistorySink } from './history/history-sink';
 import { ClickHouseLifecycle, clickhouseProvider, CLICKHOUSE } from './persistence/clickhouse.provider';
+import { ReadSessions } from './persistence/read-sessions';
+import { ReadOnlySqlService } from './sql/read-only-sql.service';
 
 /**
  * Analytics' own controllers, consumers and providers; health, metrics and `GET /` come from the
  * service kit. Analytics alone owns ClickHouse.
  */
 @Module({
-  controllers: [HistoryConsumer],
-  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink],
+  controllers: [HistoryConsumer, SqlController],
+  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink, ReadSessions, ReadOnlySqlService, AnalyticsTokenGuard],
   exports: [CLICKHOUSE],
 })
 export class AnalyticsModule {}

@@ -6,7 +6,6 @@
 
 /** A ClickHouse string literal: quotes, backslashes and control characters escaped. */
 export function sqlString(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
 }
 
