@@ -1,19 +1,21 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsTokenGuard } from './api/analytics-token.guard';
 import { SqlController } from './api/sql.controller';
+import { TimelineController } from './api/timeline.controller';
 import { HistoryConsumer } from './consumers/history.consumer';
 import { HistorySink } from './history/history-sink';
 import { ClickHouseLifecycle, clickhouseProvider, CLICKHOUSE } from './persistence/clickhouse.provider';
 import { ReadSessions } from './persistence/read-sessions';
 import { ReadOnlySqlService } from './sql/read-only-sql.service';
+import { TimelineService } from './timeline/timeline.service';
 
 /**
  * Analytics' own controllers, consumers and providers; health, metrics and `GET /` come from the
  * service kit. Analytics alone owns ClickHouse.
  */
 @Module({
-  controllers: [HistoryConsumer, SqlController],
-  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink, ReadSessions, ReadOnlySqlService, AnalyticsTokenGuard],
+  controllers: [HistoryConsumer, SqlController, TimelineController],
+  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink, ReadSessions, ReadOnlySqlService, TimelineService, AnalyticsTokenGuard],
   exports: [CLICKHOUSE],
 })
 export class AnalyticsModule {}
