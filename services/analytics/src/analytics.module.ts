@@ -4,6 +4,7 @@ import { SqlController } from './api/sql.controller';
 import { TimelineController } from './api/timeline.controller';
 import { HistoryConsumer } from './consumers/history.consumer';
 import { HistorySink } from './history/history-sink';
+import { SinkMetrics } from './history/sink.metrics';
 import { ClickHouseLifecycle, clickhouseProvider, CLICKHOUSE } from './persistence/clickhouse.provider';
 import { ReadSessions } from './persistence/read-sessions';
 import { ReadOnlySqlService } from './sql/read-only-sql.service';
@@ -15,7 +16,7 @@ import { TimelineService } from './timeline/timeline.service';
  */
 @Module({
   controllers: [HistoryConsumer, SqlController, TimelineController],
-  providers: [clickhouseProvider, ClickHouseLifecycle, HistorySink, ReadSessions, ReadOnlySqlService, TimelineService, AnalyticsTokenGuard],
+  providers: [clickhouseProvider, ClickHouseLifecycle, SinkMetrics, HistorySink, ReadSessions, ReadOnlySqlService, TimelineService, AnalyticsTokenGuard],
   exports: [CLICKHOUSE],
 })
 export class AnalyticsModule {}

@@ -5,6 +5,7 @@ import { CLICKHOUSE } from '../persistence/clickhouse.provider';
 import { sqlStringList } from '../persistence/clickhouse-sql';
 import { dateTime64, historyRows } from './history-rows';
 import { aliasChanges, profilesInvolved, type AliasRow, type IdentityChange } from './profile-aliases';
+import { SinkMetrics } from './sink.metrics';
 
 interface AliasRecord {
   profile_id: string;
@@ -24,11 +25,16 @@ interface AliasRecord {
  */
 @Injectable()
 export class HistorySink {
-  constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouse) {}
+  constructor(
+    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouse,
+    private readonly metrics: SinkMetrics,
+  ) {}
 
   async recordEvents(events: readonly ResolvedEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const built = this.metrics.time('rows', 'events');
     const rows = historyRows(events);
+    built();
     await this.insert('events', rows.events);
     await this.insert('order_items', rows.orderItems);
     await this.insert('profile_attributes', rows.attributes);
@@ -77,8 +83,18 @@ export class HistorySink {
     }));
   }
 
+  /**
+   * One insert of all rows, as JSONCompactEachRow: arrays in the order of the first row's keys
+   * (every row of a table has the same keys), which ClickHouse parses faster than objects whose
+   * keys it has to match on every row.
+   */
   private async insert(table: string, values: readonly object[]): Promise<void> {
     if (values.length === 0) return;
-    await this.clickhouse.client.insert({ table: `${this.clickhouse.database}.${table}`, values: values as object[], format: 'JSONEachRow' });
+    const inserted = this.metrics.time('insert', table);
+    const columns = Object.keys(values[0]!) as [string, ...string[]];
+    const rows = values.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    await this.clickhouse.client.insert({ table: `${this.clickhouse.database}.${table}`, values: rows, format: 'JSONCompactEachRow', columns });
+    inserted();
+    this.metrics.inserted(table, values.length);
   }
 }

@@ -59,6 +59,8 @@ const MIN_EMBEDDED_IDENTIFIER = 6;
 export interface PiiScope {
   /** The event's identifier values, trimmed and lower-cased. */
   identifierValues: ReadonlySet<string>;
+  /** Those long enough to be looked for inside longer text. */
+  embeddedValues: readonly string[];
 }
 
 export function normalizeKey(key: string): string {
@@ -72,7 +74,7 @@ export function piiScope(values: Iterable<string | null | undefined>): PiiScope 
     const normalized = value?.trim().toLowerCase();
     if (normalized) identifierValues.add(normalized);
   }
-  return { identifierValues };
+  return { identifierValues, embeddedValues: [...identifierValues].filter((v) => v.length >= MIN_EMBEDDED_IDENTIFIER) };
 }
 
 /**
@@ -113,8 +115,10 @@ function scrubMembers(object: Record<string, unknown>, where: Where, scope: PiiS
     } else if (where === 'context' && normalized === 'traits') inner = 'person';
     else if (where === 'context' && normalized === 'device') inner = 'device';
     const kept = scrubValue(value, inner, scope);
-    // defineProperty: a "__proto__" member parsed from JSON stays a member instead of becoming a prototype.
-    if (kept !== undefined) Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    if (kept === undefined) continue;
+    // A "__proto__" member parsed from JSON stays a member instead of becoming the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    else out[key] = kept;
   }
   return out;
 }
@@ -136,13 +140,18 @@ function scrubValue(value: unknown, where: Where, scope: PiiScope): unknown {
 /** The text with PII removed, or undefined when the whole value is personal. */
 export function scrubText(text: string, scope: PiiScope): string | undefined {
   const trimmed = text.trim();
-  if (scope.identifierValues.has(trimmed.toLowerCase())) return undefined;
-  if (isIP(trimmed) !== 0) return undefined;
-  if (INTERNATIONAL_PHONE.test(trimmed.replace(/[\s().-]/g, ''))) return undefined;
+  if (scope.identifierValues.size > 0 && scope.identifierValues.has(trimmed.toLowerCase())) return undefined;
+  // Cheap tests first: most values are neither addresses nor phone numbers.
+  if (trimmed.length <= 45 && (trimmed.includes('.') || trimmed.includes(':')) && isIP(trimmed) !== 0) return undefined;
+  const plus = text.includes('+');
+  if (plus && trimmed.startsWith('+') && INTERNATIONAL_PHONE.test(trimmed.replace(/[\s().-]/g, ''))) return undefined;
   let out = containsEmail(text) ? text.replace(EMAIL_IN_TEXT, REDACTED) : text;
-  if (out.includes('+')) out = out.replace(PHONE_IN_TEXT, REDACTED);
-  for (const value of scope.identifierValues) {
-    if (value.length >= MIN_EMBEDDED_IDENTIFIER) out = replaceIgnoringCase(out, value, REDACTED);
+  if (plus) out = out.replace(PHONE_IN_TEXT, REDACTED);
+  if (scope.embeddedValues.length > 0 && out.length >= MIN_EMBEDDED_IDENTIFIER) {
+    const lower = out.toLowerCase();
+    if (scope.embeddedValues.some((value) => lower.includes(value))) {
+      for (const value of scope.embeddedValues) out = replaceIgnoringCase(out, value, REDACTED);
+    }
   }
   return out;
 }
