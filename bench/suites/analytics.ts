@@ -1,16 +1,17 @@
 // Suite `analytics`: the behavioural history sink, Kafka to embedded ClickHouse.
-// - analytics.sink_events_per_s: resolved events (each CDNOW purchase as an Order Completed with its
+// - analytics.sink_events_per_s (times of a live stream) and analytics.backfill_events_per_s (CDNOW's own
+//   dates, 18 months): resolved events (each CDNOW purchase as an Order Completed with its
 //   product line, plus BENCH_ANALYTICS_BROWSE page views and Product Viewed tracks before it) already
 //   on a resolved-events topic, consumed by the analytics service's history consumer: Avro decode,
-//   dedupe and offsets in Postgres, PII scrubbing, one JSONEachRow insert per batch and table into
+//   dedupe and offsets in Postgres, PII scrubbing, one JSONCompactEachRow insert per batch and table into
 //   embedded ClickHouse (chdb). Timed from the first committed batch to the last, so the service's
 //   start and group join are left out. Goal: 50,000 events/s.
 // The service runs as a child process from source, with its own schema in the bench database, its
 // own topic prefix and a fresh ClickHouse data directory per repetition; its CPU per event comes
 // from /proc.
 // Environment: BENCH_ANALYTICS_BROWSE (browsing events per purchase, default 3), BENCH_ANALYTICS_EVENTS
-// (cap on events per repetition, default all), BENCH_DATASETS_DIR (where cdnow_master.txt is, when
-// not in ../shared/datasets).
+// (cap on events per repetition, default all), BENCH_ANALYTICS_MODES (live,backfill), BENCH_DATASETS_DIR (where cdnow_master.txt is, when
+// not in ../shared/datasets), BENCH_ANALYTICS_CPU_PROF (a directory: the service writes a V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -90,16 +91,35 @@ function resolved(event: IngestedEvent, customerId: string): ResolvedEvent {
   };
 }
 
-function* resolvedEvents(purchases: readonly CdnowPurchase[], browse: number, salt: string, limit: number): Generator<ResolvedEvent> {
+/**
+ * How event times are set: `backfill` keeps CDNOW's dates (18 months, so each batch of a
+ * customer-ordered partition spans most of them, and every insert writes a part per month touched),
+ * `live` moves them into the last hours, in the same order, as a stream arriving now would be (a part
+ * per insert and table).
+ */
+export type TimeMode = 'live' | 'backfill';
+
+function retimed(event: IngestedEvent, timestamp: number): IngestedEvent {
+  return { ...event, timestamp, originalTimestamp: timestamp - 120, sentAt: timestamp + 800, receivedAt: timestamp + 850 };
+}
+
+function* resolvedEvents(purchases: readonly CdnowPurchase[], browse: number, salt: string, limit: number, mode: TimeMode): Generator<ResolvedEvent> {
   let produced = 0;
+  // Live: 10 ms apart, ending now.
+  const liveStart = Date.now() - Math.min(limit, purchases.length * (1 + browse)) * 10;
+  const time = (event: IngestedEvent) => (mode === 'live' ? retimed(event, liveStart + produced * 10) : event);
   for (const [index, p] of purchases.entries()) {
     const purchase = purchaseEvent(p, index, salt);
     for (let step = browse - 1; step >= 0; step--) {
-      if (produced++ >= limit) return;
-      yield resolved(browseEvent(purchase, index, step, salt), p.customerId);
+      if (produced >= limit) return;
+      const event = time(browseEvent(purchase, index, step, salt));
+      produced++;
+      yield resolved(event, p.customerId);
     }
-    if (produced++ >= limit) return;
-    yield resolved(purchase, p.customerId);
+    if (produced >= limit) return;
+    const event = time(purchase);
+    produced++;
+    yield resolved(event, p.customerId);
   }
 }
 
@@ -112,8 +132,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function serviceProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'services/analytics/src/main.ts'), ...args], {
+function serviceProcess(args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', join(ROOT, 'services/analytics/src/main.ts'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -160,14 +180,133 @@ async function committed(pool: Pool, group: string, topic: string): Promise<numb
   return Number(rows[0].n);
 }
 
+interface Sample {
+  rate: number;
+  seconds: number;
+  cpuUsPerEvent: number | undefined;
+  spent: Record<string, { seconds: number; count: number }>;
+  avgEventBytes: number;
+}
+
+interface Setup {
+  ctx: BenchContext;
+  kafka: ReturnType<typeof createKafka>;
+  admin: Admin;
+  pool: Pool;
+  serde: AvroSerde;
+  logger: ReturnType<typeof createConsoleLogger>;
+  purchases: readonly CdnowPurchase[];
+  browse: number;
+  events: number;
+  runId: string;
+  /** What the finally block of run() must stop and remove. */
+  running: { child?: ChildProcess; dataDir?: string };
+}
+
+/** One repetition: the events on a fresh topic, a fresh service and ClickHouse directory, the sink timed. */
+async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sample> {
+  const { ctx, kafka, admin, pool, serde, logger, purchases, browse, events, runId, running } = setup;
+  const prefix = `${TOPIC_ROOT}${runId}-${mode}-${rep}.`;
+  const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
+  await ensureTopics(admin, [TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged], prefix);
+  const producer = new EventProducer(kafka, { serde, topicPrefix: prefix, logger });
+  await producer.connect();
+  let batch: ResolvedEvent[] = [];
+  let bytes = 0;
+  let sized = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await producer.send(batch.map((value) => ({ topic: TOPICS.identityResolvedEvents, key: value.data.profileId, schema: RESOLVED, value })));
+    batch = [];
+  };
+  for (const event of resolvedEvents(purchases, browse, `${runId}:${mode}:${rep}`, events, mode)) {
+    if (sized < 1000) {
+      bytes += serde.encodeKnown(RESOLVED, event).length;
+      sized++;
+    }
+    batch.push(event);
+    if (batch.length === 1000) await flush();
+  }
+  await flush();
+  await producer.disconnect();
+
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(SCHEMA)} CASCADE`);
+  const dataDir = (running.dataDir = join(ROOT, '.data', 'bench', `analytics-${runId}-${mode}-${rep}`));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: ctx.benchDatabaseUrl,
+    DATABASE_SCHEMA: SCHEMA,
+    KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    CLICKHOUSE_DATA_DIR: dataDir,
+    ANALYTICS_API_TOKEN: API_TOKEN,
+  };
+  const migrate = serviceProcess(['migrate'], env);
+  const [code] = (await once(migrate, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`analytics migrations exited with ${code}`);
+
+  const profileDir = process.env.BENCH_ANALYTICS_CPU_PROF;
+  const child = (running.child = serviceProcess(['serve'], env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []));
+  const group = `${prefix}${GROUP}`;
+  let first: { at: bigint; done: number; cpu: number | undefined } | undefined;
+  let progress = { done: 0, at: Date.now() };
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the analytics service exited with ${child.exitCode}`);
+    const done = await committed(pool, group, topic).catch(() => 0);
+    if (first === undefined && done > 0) first = { at: process.hrtime.bigint(), done, cpu: cpuSecondsOf(child.pid) };
+    if (done >= events) break;
+    if (done > progress.done) progress = { done, at: Date.now() };
+    else if (Date.now() - progress.at > 120_000) throw new Error(`the sink committed nothing for 2 minutes (${done} of ${events} events)`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = Number(process.hrtime.bigint() - first!.at) / 1e9;
+  const cpuAfter = cpuSecondsOf(child.pid);
+  const measured = events - first!.done;
+
+  // The history is there, once: what an analyst counts.
+  const res = await fetch(`http://127.0.0.1:${port}/v1/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: 'SELECT count() AS n FROM customer_events' }),
+  });
+  if (res.status !== 200) throw new Error(`POST /v1/sql answered ${res.status}: ${await res.text()}`);
+  const stored = Number(((await res.json()) as { rows: Array<{ n: string }> }).rows[0].n);
+  if (stored !== events) throw new Error(`ClickHouse holds ${stored} events, ${events} were produced`);
+  const spent = await timeSpent(port);
+
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  running.child = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
+  running.dataDir = undefined;
+  await deleteTopics(admin, prefix);
+
+  const sample: Sample = {
+    rate: measured / seconds,
+    seconds,
+    cpuUsPerEvent: first!.cpu !== undefined && cpuAfter !== undefined ? ((cpuAfter - first!.cpu) * 1e6) / measured : undefined,
+    spent,
+    avgEventBytes: Math.round(bytes / sized),
+  };
+  ctx.log(`analytics ${mode} #${rep + 1}: time by step ${JSON.stringify(spent)}`);
+  ctx.log(
+    `analytics ${mode} #${rep + 1}: ${measured} events in ${seconds.toFixed(2)} s (${Math.round(sample.rate)}/s, service CPU ${sample.cpuUsPerEvent?.toFixed(1) ?? '?'} us/event)`,
+  );
+  return sample;
+}
+
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const datasetsDir = process.env.BENCH_DATASETS_DIR ?? ctx.datasetsDir;
   const dataset = readCdnow(datasetsDir);
   const purchases = dataset ?? syntheticPurchases(69_659);
   const browse = Number(process.env.BENCH_ANALYTICS_BROWSE ?? 3);
   const limit = Number(process.env.BENCH_ANALYTICS_EVENTS ?? Number.MAX_SAFE_INTEGER);
-  const events = Math.min(limit, purchases.length * (1 + browse));
-  const runId = Date.now().toString(36);
+  const modes = (process.env.BENCH_ANALYTICS_MODES ?? 'live,backfill').split(',').map((m) => m.trim()) as TimeMode[];
   const logger = createConsoleLogger('warn', { bench: 'analytics' });
   const kafka = createKafka({ brokers: ctx.kafkaBrokers, clientId: 'cdp-bench-analytics', logger });
   const admin = kafka.admin();
@@ -175,144 +314,69 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const pool = new Pool({ connectionString: ctx.benchDatabaseUrl, max: 2 });
   const serde = new AvroSerde(new InRepoSchemaRegistry());
   await serde.prepare(RESOLVED);
-  let child: ChildProcess | undefined;
-  let dataDir: string | undefined;
+  const running: Setup['running'] = {};
+  const setup: Setup = {
+    ctx,
+    kafka,
+    admin,
+    pool,
+    serde,
+    logger,
+    purchases,
+    browse,
+    events: Math.min(limit, purchases.length * (1 + browse)),
+    runId: Date.now().toString(36),
+    running,
+  };
 
   try {
     await deleteTopics(admin, TOPIC_ROOT);
     const postgres = (await pool.query<{ v: string }>('SHOW server_version')).rows[0].v;
-    let avgEventBytes = 0;
-    const rates: number[] = [];
-    const samplesSeconds: number[] = [];
-    const cpuUsPerEvent: number[] = [];
-    const spent: Array<Record<string, { seconds: number; count: number }>> = [];
-    let stored = 0;
-
-    for (let rep = 0; rep < ctx.repetitions; rep++) {
-      const prefix = `${TOPIC_ROOT}${runId}-${rep}.`;
-      const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
-      await ensureTopics(admin, [TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged], prefix);
-      const producer = new EventProducer(kafka, { serde, topicPrefix: prefix, logger });
-      await producer.connect();
-      let batch: ResolvedEvent[] = [];
-      let bytes = 0;
-      let sized = 0;
-      const flush = async () => {
-        if (batch.length === 0) return;
-        await producer.send(batch.map((value) => ({ topic: TOPICS.identityResolvedEvents, key: value.data.profileId, schema: RESOLVED, value })));
-        batch = [];
-      };
-      for (const event of resolvedEvents(purchases, browse, `${runId}:${rep}`, events)) {
-        if (sized < 1000) {
-          bytes += serde.encodeKnown(RESOLVED, event).length;
-          sized++;
-        }
-        batch.push(event);
-        if (batch.length === 1000) await flush();
-      }
-      await flush();
-      await producer.disconnect();
-      avgEventBytes = Math.round(bytes / sized);
-
-      await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(SCHEMA)} CASCADE`);
-      dataDir = join(ROOT, '.data', 'bench', `analytics-${runId}-${rep}`);
-      const port = await freePort();
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: ctx.benchDatabaseUrl,
-        DATABASE_SCHEMA: SCHEMA,
-        KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        CLICKHOUSE_DATA_DIR: dataDir,
-        ANALYTICS_API_TOKEN: API_TOKEN,
-      };
-      const migrate = serviceProcess(['migrate'], env);
-      const [code] = (await once(migrate, 'exit')) as [number | null];
-      if (code !== 0) throw new Error(`analytics migrations exited with ${code}`);
-
-      child = serviceProcess(['serve'], env);
-      const group = `${prefix}${GROUP}`;
-      let first: { at: bigint; done: number; cpu: number | undefined } | undefined;
-      let progress = { done: 0, at: Date.now() };
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`the analytics service exited with ${child.exitCode}`);
-        const done = await committed(pool, group, topic).catch(() => 0);
-        if (first === undefined && done > 0) first = { at: process.hrtime.bigint(), done, cpu: cpuSecondsOf(child.pid) };
-        if (done >= events) break;
-        if (done > progress.done) progress = { done, at: Date.now() };
-        else if (Date.now() - progress.at > 120_000) throw new Error(`the sink committed nothing for 2 minutes (${done} of ${events} events)`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const seconds = Number(process.hrtime.bigint() - first!.at) / 1e9;
-      const cpuAfter = cpuSecondsOf(child.pid);
-      const measured = events - first!.done;
-      if (first!.cpu !== undefined && cpuAfter !== undefined) cpuUsPerEvent.push(((cpuAfter - first!.cpu) * 1e6) / measured);
-      rates.push(measured / seconds);
-      samplesSeconds.push(seconds);
-
-      // The history is there, once: what an analyst counts.
-      const res = await fetch(`http://127.0.0.1:${port}/v1/sql`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ sql: 'SELECT count() AS n FROM customer_events' }),
-      });
-      if (res.status !== 200) throw new Error(`POST /v1/sql answered ${res.status}: ${await res.text()}`);
-      stored = Number(((await res.json()) as { rows: Array<{ n: string }> }).rows[0].n);
-      if (stored !== events) throw new Error(`ClickHouse holds ${stored} events, ${events} were produced`);
-      spent.push(await timeSpent(port));
-      ctx.log(`analytics sink #${rep + 1}: time by step ${JSON.stringify(spent.at(-1))}`);
-      ctx.log(
-        `analytics sink #${rep + 1}: ${measured} events in ${seconds.toFixed(2)} s (${Math.round(measured / seconds)}/s, service CPU ${cpuUsPerEvent.at(-1)?.toFixed(1) ?? '?'} us/event)`,
-      );
-
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      child = undefined;
-      rmSync(dataDir, { recursive: true, force: true });
-      dataDir = undefined;
-      await deleteTopics(admin, prefix);
-    }
-
-    return [
-      {
+    const results: BenchResult[] = [];
+    for (const mode of modes) {
+      if (mode !== 'live' && mode !== 'backfill') throw new Error(`BENCH_ANALYTICS_MODES: unknown mode ${String(mode)}`);
+      const samples: Sample[] = [];
+      for (let rep = 0; rep < ctx.repetitions; rep++) samples.push(await measure(setup, mode, rep));
+      const cpu = samples.map((s) => s.cpuUsPerEvent).filter((c): c is number => c !== undefined);
+      results.push({
         suite: 'analytics',
-        metric: 'analytics.sink_events_per_s',
-        value: round(median(rates)),
+        metric: mode === 'live' ? 'analytics.sink_events_per_s' : 'analytics.backfill_events_per_s',
+        value: round(median(samples.map((s) => s.rate))),
         unit: 'events/s',
         higherIsBetter: true,
         details: {
           machine: ctx.machine,
           goal: GOAL,
           dataset: dataset
-            ? `cdnow_master.txt: per purchase an Order Completed (one product line) after ${browse} browsing events (page views and Product Viewed tracks)`
+            ? `cdnow_master.txt: per purchase an Order Completed (one product line) after ${browse} browsing events (page views and Product Viewed tracks, one product line)`
             : 'synthetic CDNOW-shaped purchases',
-          events,
-          avgEventBytes,
+          times:
+            mode === 'live'
+              ? 'moved into the last hours, 10 ms apart, in the dataset order (a stream arriving now: one month partition per insert)'
+              : "CDNOW's own dates, 1997-01 to 1998-06 (a history backfill: each batch touches most of the 18 month partitions)",
+          events: setup.events,
+          avgEventBytes: samples[0]!.avgEventBytes,
           partitions: TOPICS.identityResolvedEvents.partitions,
           service:
-            'one analytics process from source (@swc-node/register), NODE_ENV development, LOG_LEVEL warn; the kit\'s batch transport defaults (1000 messages per transaction, one partition at a time); Kafka, Postgres and embedded ClickHouse on the same machine',
+            "one analytics process from source (@swc-node/register), NODE_ENV development, LOG_LEVEL warn; the kit's batch transport defaults (1000 messages per transaction, one partition at a time); Kafka, Postgres and embedded ClickHouse on the same machine",
           timed: 'from the first batch committed in Postgres to the last; service start and group join excluded',
           repetitions: ctx.repetitions,
-          storedEvents: stored,
-          samplesEventsPerS: rates.map((r) => round(r)),
-          samplesSeconds: samplesSeconds.map((s) => round(s, 3)),
-          serviceCpuUsPerEvent: cpuUsPerEvent.length > 0 ? round(median(cpuUsPerEvent)) : 'not measured (no /proc)',
-          serviceCpuUsPerEventSamples: cpuUsPerEvent.map((us) => round(us)),
-          secondsByStep: spent,
+          samplesEventsPerS: samples.map((s) => round(s.rate)),
+          samplesSeconds: samples.map((s) => round(s.seconds, 3)),
+          serviceCpuUsPerEvent: cpu.length > 0 ? round(median(cpu)) : 'not measured (no /proc)',
+          serviceCpuUsPerEventSamples: cpu.map((us) => round(us)),
+          secondsByStep: samples.map((s) => s.spent),
           postgres,
         },
-      },
-    ];
-  } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      });
     }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    return results;
+  } finally {
+    if (running.child && running.child.exitCode === null) {
+      running.child.kill('SIGTERM');
+      await once(running.child, 'exit');
+    }
+    if (running.dataDir) rmSync(running.dataDir, { recursive: true, force: true });
     await deleteTopics(admin, TOPIC_ROOT).catch(() => undefined);
     await admin.disconnect();
     await pool.end();

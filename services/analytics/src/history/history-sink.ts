@@ -58,7 +58,10 @@ export class HistorySink {
     );
   }
 
-  /** The current rows of the given profiles and of every profile attributed to one of them. */
+  /**
+   * The current rows of the given profiles and of every profile attributed to one of them or to
+   * the same canonical profile as one of them.
+   */
   private async aliasesAround(ids: readonly string[]): Promise<AliasRow[]> {
     const table = `${this.clickhouse.database}.profile_aliases`;
     const list = sqlStringList(ids);
@@ -67,7 +70,9 @@ export class HistorySink {
       const result = await session.query({
         query: `SELECT profile_id, canonical_profile_id, parent_profile_id, merge_id, version, changed_by,
                   toUnixTimestamp64Milli(changed_at) AS changed_at_ms
-                FROM ${table} FINAL WHERE profile_id IN ${list} OR canonical_profile_id IN ${list}`,
+                FROM ${table} FINAL
+                WHERE profile_id IN ${list} OR canonical_profile_id IN ${list}
+                   OR canonical_profile_id IN (SELECT canonical_profile_id FROM ${table} FINAL WHERE profile_id IN ${list})`,
         format: 'JSONEachRow',
       });
       return result.json<AliasRecord>();

@@ -20,7 +20,8 @@ export type IdentityChange = ProfilesMerged | ProfileSplit;
 
 /**
  * Profiles whose current rows `aliasChanges` needs: each profile a change names, and (loaded by
- * the caller) every profile whose canonical profile is one of them.
+ * the caller) every profile attributed to one of them or to the same canonical profile as one of
+ * them (a split may name a profile other than the root of the tree it cuts).
  */
 export function profilesInvolved(changes: readonly IdentityChange[]): string[] {
   const ids = new Set<string>();
@@ -52,14 +53,15 @@ interface Node {
 
 /**
  * The alias rows that change when `changes` (in order) are applied to the `loaded` rows, which
- * must hold every row of profilesInvolved(changes) and every row whose canonical profile is one of
- * them.
+ * must hold the rows of profilesInvolved(changes) and every row whose canonical profile is one of
+ * them or one of their canonical profiles.
  *
  * The rows keep a forest of merges: a merge makes each merged profile a child of the survivor; a
  * split makes each restored profile a root again, taking along what had been merged into it. A
  * profile's canonical profile is the root of its tree, written flat so reads need one lookup. A
- * survivor that was itself inside one of the profiles it absorbs is taken out of that tree first
- * (the merge names the survivor, so the survivor is what stays a root).
+ * survivor that was itself inside the tree of one of the profiles it absorbs is taken out of that
+ * tree first (the merge names the survivor, so the survivor is what stays on top, and no chain
+ * ever loops).
  *
  * Versions only grow: a changed row gets the later of the batch's latest event time and one more
  * than the version it replaces, so that a merge processed late (the topic is ordered per survivor,
@@ -70,21 +72,24 @@ export function aliasChanges(loaded: readonly AliasRow[], changes: readonly Iden
   const before = new Map(loaded.map((row) => [row.profileId, row]));
   const nodes = new Map<string, Node>(loaded.map((row) => [row.profileId, { parent: row.parentProfileId, mergeId: row.mergeId }]));
   const parentOf = (id: string) => nodes.get(id)?.parent ?? '';
-  const rootOf = (id: string): string => {
-    const seen = new Set<string>();
-    let current = id;
-    while (parentOf(current) !== '' && !seen.has(current)) {
-      seen.add(current);
-      current = parentOf(current);
+  /** The profile and its ancestors, nearest first; the last one is the root. */
+  const chainOf = (id: string): string[] => {
+    const chain = [id];
+    const seen = new Set(chain);
+    for (let parent = parentOf(id); parent !== '' && !seen.has(parent); parent = parentOf(parent)) {
+      chain.push(parent);
+      seen.add(parent);
     }
-    return current;
+    return chain;
   };
+  const rootOf = (id: string): string => chainOf(id).at(-1)!;
 
   for (const change of changes) {
     switch (change.type) {
       case 'ProfilesMerged': {
         const { survivorProfileId: survivor, mergedProfileIds, mergeId } = change.data;
-        if (mergedProfileIds.includes(rootOf(survivor))) nodes.set(survivor, { parent: '', mergeId: '', cause: change });
+        // A survivor inside the tree of a profile it absorbs leaves that tree first: no cycles.
+        if (chainOf(survivor).some((id) => id !== survivor && mergedProfileIds.includes(id))) nodes.set(survivor, { parent: '', mergeId: '', cause: change });
         for (const merged of mergedProfileIds) {
           if (merged !== survivor) nodes.set(merged, { parent: survivor, mergeId, cause: change });
         }
