@@ -6,11 +6,15 @@
 //   dedupe and offsets in Postgres, PII scrubbing, one JSONCompactEachRow insert per batch and table into
 //   embedded ClickHouse (chdb). Timed from the first committed batch to the last, so the service's
 //   start and group join are left out. Goal: 50,000 events/s.
+// - analytics.sink_tuned_events_per_s: the same sink code (HistorySink) and live times on a batch
+//   consumer in the bench process with BENCH_ANALYTICS_TUNED_BATCH (10,000) messages per transaction
+//   and BENCH_ANALYTICS_TUNED_CONCURRENCY (3) partitions at a time, which the service kit does not
+//   let a service choose yet: what the transport's defaults cost.
 // The service runs as a child process from source, with its own schema in the bench database, its
 // own topic prefix and a fresh ClickHouse data directory per repetition; its CPU per event comes
 // from /proc.
 // Environment: BENCH_ANALYTICS_BROWSE (browsing events per purchase, default 3), BENCH_ANALYTICS_EVENTS
-// (cap on events per repetition, default all), BENCH_ANALYTICS_MODES (live,backfill), BENCH_DATASETS_DIR (where cdnow_master.txt is, when
+// (cap on events per repetition, default all), BENCH_ANALYTICS_MODES (live,backfill,tuned), BENCH_DATASETS_DIR (where cdnow_master.txt is, when
 // not in ../shared/datasets), BENCH_ANALYTICS_CPU_PROF (a directory: the service writes a V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,7 +25,22 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AvroSerde, InRepoSchemaRegistry } from '@cdp/avro';
 import { TOPICS, type IngestedEvent, type ResolvedEvent } from '@cdp/contracts';
-import { createConsoleLogger, createKafka, ensureTopics, EventProducer, quoteIdent } from '@cdp/kafka';
+import { createClickHouse, runClickHouseMigrations } from '@cdp/clickhouse';
+import {
+  BatchConsumer,
+  createConsoleLogger,
+  createKafka,
+  ensureRuntimeTables,
+  ensureTopics,
+  EventProducer,
+  pgTransactionRunner,
+  quoteIdent,
+  subscribe,
+} from '@cdp/kafka';
+import { Registry } from 'prom-client';
+import { HistorySink } from '../../services/analytics/src/history/history-sink';
+import { SinkMetrics } from '../../services/analytics/src/history/sink.metrics';
+import { CLICKHOUSE_MIGRATIONS_DIR } from '../../services/analytics/src/persistence/clickhouse-migrations';
 import type { Admin } from 'kafkajs';
 import { Pool } from 'pg';
 import type { BenchContext, BenchResult } from '../lib/bench-types';
@@ -98,6 +117,8 @@ function resolved(event: IngestedEvent, customerId: string): ResolvedEvent {
  * per insert and table).
  */
 export type TimeMode = 'live' | 'backfill';
+/** `tuned`: live times, the same sink code, on a batch consumer with larger batches and partitions in parallel. */
+export type Mode = TimeMode | 'tuned';
 
 function retimed(event: IngestedEvent, timestamp: number): IngestedEvent {
   return { ...event, timestamp, originalTimestamp: timestamp - 120, sentAt: timestamp + 800, receivedAt: timestamp + 850 };
@@ -203,11 +224,9 @@ interface Setup {
   running: { child?: ChildProcess; dataDir?: string };
 }
 
-/** One repetition: the events on a fresh topic, a fresh service and ClickHouse directory, the sink timed. */
-async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sample> {
-  const { ctx, kafka, admin, pool, serde, logger, purchases, browse, events, runId, running } = setup;
-  const prefix = `${TOPIC_ROOT}${runId}-${mode}-${rep}.`;
-  const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
+/** The events of one repetition on fresh topics under `prefix`; returns their average Avro size. */
+async function produceEvents(setup: Setup, mode: TimeMode, rep: number, prefix: string): Promise<number> {
+  const { kafka, admin, serde, logger, purchases, browse, events, runId } = setup;
   await ensureTopics(admin, [TOPICS.identityResolvedEvents, TOPICS.identityProfileMerged], prefix);
   const producer = new EventProducer(kafka, { serde, topicPrefix: prefix, logger });
   await producer.connect();
@@ -229,6 +248,15 @@ async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sampl
   }
   await flush();
   await producer.disconnect();
+  return Math.round(bytes / sized);
+}
+
+/** One repetition: the events on a fresh topic, a fresh service and ClickHouse directory, the sink timed. */
+async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sample> {
+  const { ctx, admin, pool, events, runId, running } = setup;
+  const prefix = `${TOPIC_ROOT}${runId}-${mode}-${rep}.`;
+  const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
+  const avgEventBytes = await produceEvents(setup, mode, rep, prefix);
 
   await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(SCHEMA)} CASCADE`);
   const dataDir = (running.dataDir = join(ROOT, '.data', 'bench', `analytics-${runId}-${mode}-${rep}`));
@@ -291,7 +319,7 @@ async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sampl
     seconds,
     cpuUsPerEvent: first!.cpu !== undefined && cpuAfter !== undefined ? ((cpuAfter - first!.cpu) * 1e6) / measured : undefined,
     spent,
-    avgEventBytes: Math.round(bytes / sized),
+    avgEventBytes,
   };
   ctx.log(`analytics ${mode} #${rep + 1}: time by step ${JSON.stringify(spent)}`);
   ctx.log(
@@ -300,13 +328,97 @@ async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sampl
   return sample;
 }
 
+/**
+ * The sink's own code (HistorySink) on a BatchConsumer tuned the way the service kit cannot be yet:
+ * BENCH_ANALYTICS_TUNED_BATCH messages per transaction (10,000) and BENCH_ANALYTICS_TUNED_CONCURRENCY
+ * partitions at a time (3), in this process; what the transport's defaults cost, next to `live`.
+ */
+async function measureTuned(setup: Setup, rep: number): Promise<Sample & { maxBatchSize: number; partitionsConsumedConcurrently: number }> {
+  const { ctx, kafka, serde, logger, events, runId, running } = setup;
+  const maxBatchSize = Number(process.env.BENCH_ANALYTICS_TUNED_BATCH ?? 10_000);
+  const partitionsConsumedConcurrently = Number(process.env.BENCH_ANALYTICS_TUNED_CONCURRENCY ?? 3);
+  const prefix = `${TOPIC_ROOT}${runId}-tuned-${rep}.`;
+  const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
+  const avgEventBytes = await produceEvents(setup, 'live', rep, prefix);
+  const pool = new Pool({ connectionString: ctx.benchDatabaseUrl, max: partitionsConsumedConcurrently + 2 });
+  const dataDir = (running.dataDir = join(ROOT, '.data', 'bench', `analytics-${runId}-tuned-${rep}`));
+  const clickhouse = await createClickHouse({ dataDir, database: 'cdp' });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(SCHEMA)} CASCADE`);
+    await ensureRuntimeTables(pool, SCHEMA);
+    await runClickHouseMigrations(clickhouse, CLICKHOUSE_MIGRATIONS_DIR);
+    const registry = new Registry();
+    const sink = new HistorySink(clickhouse, new SinkMetrics(registry));
+    const consumer = new BatchConsumer({
+      kafka,
+      groupId: GROUP,
+      topicPrefix: prefix,
+      subscriptions: [subscribe<ResolvedEvent>(TOPICS.identityResolvedEvents, (batch) => sink.recordEvents(batch.messages.map((m) => m.value)))],
+      serde,
+      transactionRunner: pgTransactionRunner(pool),
+      schema: SCHEMA,
+      logger,
+      registry,
+      maxBatchSize,
+      partitionsConsumedConcurrently,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxWaitTimeMs: 100,
+    });
+    await consumer.start();
+    let first: { at: bigint; done: number; cpu: NodeJS.CpuUsage } | undefined;
+    let progress = { done: 0, at: Date.now() };
+    for (;;) {
+      const done = await committed(pool, consumer.groupId, topic).catch(() => 0);
+      if (first === undefined && done > 0) first = { at: process.hrtime.bigint(), done, cpu: process.cpuUsage() };
+      if (done >= events) break;
+      if (done > progress.done) progress = { done, at: Date.now() };
+      else if (Date.now() - progress.at > 120_000) throw new Error(`the tuned sink committed nothing for 2 minutes (${done} of ${events} events)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = Number(process.hrtime.bigint() - first!.at) / 1e9;
+    const cpu = process.cpuUsage(first!.cpu);
+    await consumer.stop();
+    const measured = events - first!.done;
+    const [row] = await (await clickhouse.client.query({ query: 'SELECT toString(count()) AS n FROM cdp.customer_events', format: 'JSONEachRow' })).json<{ n: string }>();
+    if (Number(row!.n) !== events) throw new Error(`ClickHouse holds ${row!.n} events, ${events} were produced`);
+    const spent: Sample['spent'] = {};
+    for (const metric of await registry.getMetricsAsJSON()) {
+      if (metric.name !== 'cdp_analytics_sink_seconds') continue;
+      for (const value of (metric as { values: Array<{ metricName?: string; labels: Record<string, string>; value: number }> }).values) {
+        const key = `${value.labels.step} ${value.labels.table}`;
+        spent[key] ??= { seconds: 0, count: 0 };
+        if (value.metricName?.endsWith('_sum')) spent[key].seconds = round(value.value, 3);
+        if (value.metricName?.endsWith('_count')) spent[key].count = value.value;
+      }
+    }
+    const sample = {
+      rate: measured / seconds,
+      seconds,
+      cpuUsPerEvent: (cpu.user + cpu.system) / measured,
+      spent,
+      avgEventBytes,
+      maxBatchSize,
+      partitionsConsumedConcurrently,
+    };
+    ctx.log(`analytics tuned #${rep + 1}: time by step ${JSON.stringify(spent)}`);
+    ctx.log(`analytics tuned #${rep + 1}: ${measured} events in ${seconds.toFixed(2)} s (${Math.round(sample.rate)}/s, CPU ${sample.cpuUsPerEvent.toFixed(1)} us/event)`);
+    return sample;
+  } finally {
+    await clickhouse.close();
+    await pool.end();
+    rmSync(dataDir, { recursive: true, force: true });
+    running.dataDir = undefined;
+    await deleteTopics(setup.admin, prefix);
+  }
+}
+
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const datasetsDir = process.env.BENCH_DATASETS_DIR ?? ctx.datasetsDir;
   const dataset = readCdnow(datasetsDir);
   const purchases = dataset ?? syntheticPurchases(69_659);
   const browse = Number(process.env.BENCH_ANALYTICS_BROWSE ?? 3);
   const limit = Number(process.env.BENCH_ANALYTICS_EVENTS ?? Number.MAX_SAFE_INTEGER);
-  const modes = (process.env.BENCH_ANALYTICS_MODES ?? 'live,backfill').split(',').map((m) => m.trim()) as TimeMode[];
+  const modes = (process.env.BENCH_ANALYTICS_MODES ?? 'live,backfill,tuned').split(',').map((m) => m.trim()) as Mode[];
   const logger = createConsoleLogger('warn', { bench: 'analytics' });
   const kafka = createKafka({ brokers: ctx.kafkaBrokers, clientId: 'cdp-bench-analytics', logger });
   const admin = kafka.admin();
@@ -334,13 +446,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const postgres = (await pool.query<{ v: string }>('SHOW server_version')).rows[0].v;
     const results: BenchResult[] = [];
     for (const mode of modes) {
-      if (mode !== 'live' && mode !== 'backfill') throw new Error(`BENCH_ANALYTICS_MODES: unknown mode ${String(mode)}`);
-      const samples: Sample[] = [];
-      for (let rep = 0; rep < ctx.repetitions; rep++) samples.push(await measure(setup, mode, rep));
+      if (mode !== 'live' && mode !== 'backfill' && mode !== 'tuned') throw new Error(`BENCH_ANALYTICS_MODES: unknown mode ${String(mode)}`);
+      const samples: Array<Sample & { maxBatchSize?: number; partitionsConsumedConcurrently?: number }> = [];
+      for (let rep = 0; rep < ctx.repetitions; rep++) samples.push(mode === 'tuned' ? await measureTuned(setup, rep) : await measure(setup, mode, rep));
       const cpu = samples.map((s) => s.cpuUsPerEvent).filter((c): c is number => c !== undefined);
+      const metric = { live: 'analytics.sink_events_per_s', backfill: 'analytics.backfill_events_per_s', tuned: 'analytics.sink_tuned_events_per_s' }[mode];
       results.push({
         suite: 'analytics',
-        metric: mode === 'live' ? 'analytics.sink_events_per_s' : 'analytics.backfill_events_per_s',
+        metric,
         value: round(median(samples.map((s) => s.rate))),
         unit: 'events/s',
         higherIsBetter: true,
@@ -351,14 +464,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
             ? `cdnow_master.txt: per purchase an Order Completed (one product line) after ${browse} browsing events (page views and Product Viewed tracks, one product line)`
             : 'synthetic CDNOW-shaped purchases',
           times:
-            mode === 'live'
-              ? 'moved into the last hours, 10 ms apart, in the dataset order (a stream arriving now: one month partition per insert)'
-              : "CDNOW's own dates, 1997-01 to 1998-06 (a history backfill: each batch touches most of the 18 month partitions)",
+            mode === 'backfill'
+              ? "CDNOW's own dates, 1997-01 to 1998-06 (a history backfill: each batch touches most of the 18 month partitions)"
+              : 'moved into the last hours, 10 ms apart, in the dataset order (a stream arriving now: one month partition per insert)',
           events: setup.events,
           avgEventBytes: samples[0]!.avgEventBytes,
           partitions: TOPICS.identityResolvedEvents.partitions,
           service:
-            "one analytics process from source (@swc-node/register), NODE_ENV development, LOG_LEVEL warn; the kit's batch transport defaults (1000 messages per transaction, one partition at a time); Kafka, Postgres and embedded ClickHouse on the same machine",
+            mode === 'tuned'
+              ? `HistorySink in the bench process on a BatchConsumer with ${samples[0]!.maxBatchSize} messages per transaction and ${samples[0]!.partitionsConsumedConcurrently} partitions at a time (settings the service kit does not expose yet); Kafka, Postgres and embedded ClickHouse on the same machine`
+              : "one analytics process from source (@swc-node/register), NODE_ENV development, LOG_LEVEL warn; the kit's batch transport defaults (1000 messages per transaction, one partition at a time); Kafka, Postgres and embedded ClickHouse on the same machine",
           timed: 'from the first batch committed in Postgres to the last; service start and group join excluded',
           repetitions: ctx.repetitions,
           samplesEventsPerS: samples.map((s) => round(s.rate)),
