@@ -101,7 +101,9 @@ describe('POST /v1/sql', () => {
     expect(await refusal("SELECT dictGet('system.x', 'y', 1)")).toMatchObject({ status: 403, code: 'SQL_FUNCTION_REFUSED', refused: 'dictGet' });
     const outfile = join(testDataDir('outfile'), 'stolen.csv');
     expect(await refusal(`SELECT * FROM customer_events INTO OUTFILE '${outfile}'`)).toMatchObject({ status: 403, code: 'SQL_OUTPUT_REFUSED' });
+    expect(await refusal(`SELECT * FROM customer_events INTO OUTFILE '${outfile}' FORMAT CSV`)).toMatchObject({ status: 403, code: 'SQL_OUTPUT_REFUSED' });
     expect(existsSync(outfile)).toBe(false);
+    expect(await refusal('SELECT 1 FORMAT CSV')).toMatchObject({ status: 403, code: 'SQL_OUTPUT_REFUSED', refused: 'FORMAT' });
   });
 
   it('refuses a second statement behind the first', async () => {
@@ -116,7 +118,7 @@ describe('POST /v1/sql', () => {
       detail: expect.stringMatching(/no_such_column/),
       clickhouse: { code: 47, type: 'UNKNOWN_IDENTIFIER' },
     });
-    expect(await refusal('SELEC 1')).toMatchObject({ status: 400, code: 'CLICKHOUSE_ERROR', detail: expect.stringMatching(/Syntax error/) });
+    expect(await refusal('SELEC 1')).toMatchObject({ status: 400, code: 'CLICKHOUSE_ERROR', detail: expect.stringMatching(/Syntax error/), clickhouse: { code: 62, type: 'SYNTAX_ERROR' } });
   });
 
   it('stops queries at the configured limits', async () => {

@@ -63,8 +63,11 @@ export function asAnalyticsError(error: unknown): unknown {
   if (error instanceof AnalyticsError) return error;
   const { code, type, message } = (error ?? {}) as { code?: unknown; type?: unknown; message?: unknown };
   if (typeof code === 'string' && /^\d+$/.test(code) && typeof message === 'string') {
+    // The client reads the error name from the first parenthesis of the message, which in a syntax
+    // error is the token ClickHouse stopped at.
+    const name = code === '62' ? 'SYNTAX_ERROR' : typeof type === 'string' ? type : null;
     return new AnalyticsError('CLICKHOUSE_ERROR', message.trim(), 400, {
-      clickhouse: { code: Number(code), type: typeof type === 'string' ? type : null },
+      clickhouse: { code: Number(code), type: name },
       cause: error,
     });
   }

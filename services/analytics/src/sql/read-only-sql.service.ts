@@ -40,7 +40,7 @@ export class ReadOnlySqlService {
       refuse(refuseNonQuery(statement));
       // EXPLAIN AST hands the first FORMAT to the explained query and takes the one the client
       // appends; EXPLAIN QUERY TREE takes the first itself. Both need the query parameters.
-      refuse(inspectAst(await text(session, `EXPLAIN AST ${statement} FORMAT ${DUMP_FORMAT}`, request.params)));
+      refuse(inspectAst(await this.astDump(session, statement, request.params)));
       refuse(inspectQueryTree(await text(session, `EXPLAIN QUERY TREE ${statement}`, request.params), this.sessions.database));
       return statement;
     });
@@ -66,6 +66,26 @@ export class ReadOnlySqlService {
         },
       };
     });
+  }
+
+  /**
+   * The AST dump of the statement. A statement with a FORMAT clause of its own cannot take the
+   * one appended here (two FORMATs are a syntax error), but parses without it: then the clause is
+   * what is refused.
+   */
+  private async astDump(session: ClickHouseClient, statement: string, params: SqlParams): Promise<string> {
+    try {
+      return await text(session, `EXPLAIN AST ${statement} FORMAT ${DUMP_FORMAT}`, params);
+    } catch (error) {
+      // 62: SYNTAX_ERROR (the parsed error type names the token instead).
+      if ((error as { code?: unknown }).code !== '62') throw error;
+      const parses = await text(session, `EXPLAIN AST ${statement}`, params).then(
+        () => true,
+        () => false,
+      );
+      if (parses) refuse({ code: 'SQL_OUTPUT_REFUSED', refused: 'FORMAT', message: 'a FORMAT clause is refused: choose the format with the request\'s "format" member' });
+      throw error;
+    }
   }
 
   /**
