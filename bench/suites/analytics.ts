@@ -7,9 +7,9 @@
 //   embedded ClickHouse (chdb). Timed from the first committed batch to the last, so the service's
 //   start and group join are left out. Goal: 50,000 events/s.
 // - analytics.sink_tuned_events_per_s: the same sink code (HistorySink) and live times on a batch
-//   consumer in the bench process with BENCH_ANALYTICS_TUNED_BATCH (10,000) messages per transaction
-//   and BENCH_ANALYTICS_TUNED_CONCURRENCY (3) partitions at a time, which the service kit does not
-//   let a service choose yet: what the transport's defaults cost.
+//   consumer in the bench process with HISTORY_CONSUMER_TUNING (10,000 messages per transaction, 3
+//   partitions at a time; BENCH_ANALYTICS_TUNED_BATCH / _CONCURRENCY override), which the service kit
+//   on this branch does not let a service choose: what the transport's defaults cost.
 // The service runs as a child process from source, with its own schema in the bench database, its
 // own topic prefix and a fresh ClickHouse data directory per repetition; its CPU per event comes
 // from /proc.
@@ -38,6 +38,7 @@ import {
   subscribe,
 } from '@cdp/kafka';
 import { Registry } from 'prom-client';
+import { HISTORY_CONSUMER_TUNING } from '../../services/analytics/src/consumers/history.consumer';
 import { HistorySink } from '../../services/analytics/src/history/history-sink';
 import { SinkMetrics } from '../../services/analytics/src/history/sink.metrics';
 import { CLICKHOUSE_MIGRATIONS_DIR } from '../../services/analytics/src/persistence/clickhouse-migrations';
@@ -335,8 +336,8 @@ async function measure(setup: Setup, mode: TimeMode, rep: number): Promise<Sampl
  */
 async function measureTuned(setup: Setup, rep: number): Promise<Sample & { maxBatchSize: number; partitionsConsumedConcurrently: number }> {
   const { ctx, kafka, serde, logger, events, runId, running } = setup;
-  const maxBatchSize = Number(process.env.BENCH_ANALYTICS_TUNED_BATCH ?? 10_000);
-  const partitionsConsumedConcurrently = Number(process.env.BENCH_ANALYTICS_TUNED_CONCURRENCY ?? 3);
+  const maxBatchSize = Number(process.env.BENCH_ANALYTICS_TUNED_BATCH ?? HISTORY_CONSUMER_TUNING.maxBatchSize);
+  const partitionsConsumedConcurrently = Number(process.env.BENCH_ANALYTICS_TUNED_CONCURRENCY ?? HISTORY_CONSUMER_TUNING.partitionsConsumedConcurrently);
   const prefix = `${TOPIC_ROOT}${runId}-tuned-${rep}.`;
   const topic = `${prefix}${TOPICS.identityResolvedEvents.name}`;
   const avgEventBytes = await produceEvents(setup, 'live', rep, prefix);
@@ -361,7 +362,7 @@ async function measureTuned(setup: Setup, rep: number): Promise<Sample & { maxBa
       registry,
       maxBatchSize,
       partitionsConsumedConcurrently,
-      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytesPerPartition: HISTORY_CONSUMER_TUNING.maxBytesPerPartition,
       maxWaitTimeMs: 100,
     });
     await consumer.start();
