@@ -30,9 +30,15 @@ export class HistoryConsumer {
     await this.sink.recordEvents(batch.messages.map((m) => m.value));
   }
 
-  /** The topic carries ProfilesMerged and ProfileSplit, in order per survivor. */
+  /**
+   * The topic carries ProfilesMerged and ProfileSplit, in order per survivor only. Applying them
+   * reads the alias rows and writes new ones, so two batches (other partitions, other instances)
+   * must not interleave: the batch transaction holds an advisory lock until it commits, which is
+   * after the insert, so the next batch reads what this one wrote. Merges are rare; one lock will do.
+   */
   @BatchHandler(TOPICS.identityProfileMerged, { groupId: HISTORY_GROUP })
   async identityChanges(batch: ConsumedBatch<IdentityChange>): Promise<void> {
+    await batch.tx.query("SELECT pg_advisory_xact_lock(hashtext('analytics'), hashtext('profile_aliases'))");
     await this.sink.recordIdentityChanges(batch.messages.map((m) => m.value));
   }
 }
