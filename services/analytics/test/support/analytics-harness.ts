@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { AvroSerde, InRepoSchemaRegistry } from '@cdp/avro';
-import type { ClickHouse } from '@cdp/clickhouse';
+import { createClickHouse, type ClickHouse } from '@cdp/clickhouse';
 import { loadConfig, type EnvSource } from '@cdp/config';
 import { TOPICS, type TopicDefinition } from '@cdp/contracts';
 import { createConsoleLogger, ensureTopics, EventProducer, type OutgoingEvent } from '@cdp/kafka';
@@ -125,7 +125,6 @@ export async function startAnalytics(label: string, extraEnv: Record<string, str
       await pg.end();
       if (infra.clickhouseUrl) {
         // The service's connection is closed by now; a server keeps the test database otherwise.
-        const { createClickHouse } = await import('@cdp/clickhouse');
         const server = await createClickHouse(config.clickhouse);
         await server.client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
         await server.close();
