@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseError } from './clickhouse.error';
 
 /**
@@ -19,8 +19,35 @@ export interface ClickHouse {
   readonly location: string;
   /** Resolves when ClickHouse answers a query within `timeoutMs`; throws CLICKHOUSE_UNREACHABLE otherwise. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * Runs `work` on a session of its own, with settings fixed for that session, and ends the session
+   * after. See ClickHouseSessionOptions for why sessions, not per-query settings.
+   */
+  withSession<T>(options: ClickHouseSessionOptions, work: (client: ClickHouseClient) => Promise<T>): Promise<T>;
   /** Releases the connection; for the embedded engine, also frees the process's data-directory slot. */
   close(): Promise<void>;
+}
+
+/**
+ * A session with its own settings. With the embedded engine they are SET once when the session
+ * opens: chdb turns per-query `clickhouse_settings` into `SET` statements that outlive the query on
+ * the connection's session (a per-query `readonly: 1` would leave the whole connection read-only),
+ * queries on one session run one at a time, and a query that fails while streaming leaves its
+ * partial output on the session, where it is prepended to the next query's result. A session per
+ * unit of work avoids all three. Against a server the settings travel with every request.
+ */
+export interface ClickHouseSessionOptions {
+  /** Database that unqualified table names resolve to. */
+  database?: string;
+  /** Settings of the session, e.g. limits (`max_execution_time`, `max_result_rows`). */
+  settings?: Readonly<Record<string, string | number>>;
+  /**
+   * `readonly = 1`, applied after `settings`: the session can neither write nor change a setting,
+   * so queries cannot lift the limits (a query's own SETTINGS clause is refused).
+   */
+  readOnly?: boolean;
+  /** Server only: how long a request may take (default: max_execution_time plus 10 s, at least 30 s). */
+  requestTimeoutMs?: number;
 }
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -50,7 +77,21 @@ function connectServer(url: string, database: string, options: CreateClickHouseO
   const location = new URL(url);
   location.username = '';
   location.password = '';
-  return wrap(client, database, 'server', location.toString());
+  const openSession = async (session: ClickHouseSessionOptions): Promise<ClickHouseClient> => {
+    const settings: Record<string, string | number> = { ...session.settings };
+    if (session.readOnly) settings.readonly = 1;
+    const executionSeconds = Number(settings.max_execution_time ?? 0);
+    return createClient({
+      url,
+      application: options.application,
+      database: session.database,
+      request_timeout: session.requestTimeoutMs ?? Math.max(30_000, executionSeconds * 1000 + 10_000),
+      // The server checks these against the user's own profile and applies them together, so
+      // readonly=1 arrives with the limits it protects.
+      clickhouse_settings: settings as ClickHouseSettings,
+    });
+  };
+  return wrap(client, database, 'server', location.toString(), openSession);
 }
 
 /**
@@ -78,7 +119,18 @@ async function openEmbedded(config: ClickHouseConfig, options: CreateClickHouseO
   // in minor details from the copy bundled in @clickhouse/client; the runtime contract is the same.
   const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
   const client = createClient({ connection });
-  const clickhouse = wrap(client, config.database, 'embedded', dataDir, async () => {
+  const openSession = async (session: ClickHouseSessionOptions): Promise<ClickHouseClient> => {
+    // Another session on the engine this process already has open on dataDir.
+    const own = createClient({ connection: createChdbConnection({ path: dataDir }) as unknown as ClientConnection });
+    try {
+      for (const statement of sessionStatements(session)) await own.command({ query: statement });
+    } catch (error) {
+      await own.close();
+      throw error;
+    }
+    return own;
+  };
+  const clickhouse = wrap(client, config.database, 'embedded', dataDir, openSession, async () => {
     const { drainPending } = await import('chdb');
     // close() returns before the engine lets go while a query is still running on it; wait, so
     // that another data directory can be opened afterwards.
@@ -100,11 +152,33 @@ async function openEmbedded(config: ClickHouseConfig, options: CreateClickHouseO
   return clickhouse;
 }
 
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `USE`, then each setting, then readonly: once readonly is set, nothing else could be. */
+export function sessionStatements(session: ClickHouseSessionOptions): string[] {
+  const statements: string[] = [];
+  if (session.database !== undefined) {
+    if (!SETTING_NAME.test(session.database)) {
+      throw new ClickHouseError('CLICKHOUSE_SESSION_INVALID', `"${session.database}" is not a valid ClickHouse database name`);
+    }
+    statements.push(`USE ${session.database}`);
+  }
+  for (const [name, value] of Object.entries(session.settings ?? {})) {
+    if (!SETTING_NAME.test(name)) throw new ClickHouseError('CLICKHOUSE_SESSION_INVALID', `"${name}" is not a valid setting name`);
+    if (name === 'readonly') throw new ClickHouseError('CLICKHOUSE_SESSION_INVALID', 'set readonly through the readOnly option');
+    const literal = typeof value === 'number' ? String(value) : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    statements.push(`SET ${name} = ${literal}`);
+  }
+  if (session.readOnly) statements.push('SET readonly = 1');
+  return statements;
+}
+
 function wrap(
   client: ClickHouseClient,
   database: string,
   mode: ClickHouse['mode'],
   location: string,
+  openSession: (options: ClickHouseSessionOptions) => Promise<ClickHouseClient>,
   afterClose?: () => Promise<void>,
 ): ClickHouse {
   let closed = false;
@@ -113,6 +187,15 @@ function wrap(
     database,
     mode,
     location,
+    async withSession(options, work) {
+      if (closed) throw new ClickHouseError('CLICKHOUSE_UNREACHABLE', `ClickHouse (${mode}, ${location}) is closed`);
+      const session = await openSession(options);
+      try {
+        return await work(session);
+      } finally {
+        await session.close();
+      }
+    },
     async ping(timeoutMs = 2_000) {
       try {
         await query(client, 'SELECT 1 AS ok', AbortSignal.timeout(timeoutMs));

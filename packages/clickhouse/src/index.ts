@@ -1,5 +1,5 @@
-export { createClickHouse } from './clickhouse';
-export type { ClickHouse, ClickHouseConfig, CreateClickHouseOptions } from './clickhouse';
+export { createClickHouse, sessionStatements } from './clickhouse';
+export type { ClickHouse, ClickHouseConfig, ClickHouseSessionOptions, CreateClickHouseOptions } from './clickhouse';
 export {
   runClickHouseMigrations,
   loadClickHouseMigrations,

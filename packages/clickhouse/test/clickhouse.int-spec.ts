@@ -139,3 +139,50 @@ describe('embedded ClickHouse', () => {
     expect(await errorCode(createClickHouse({ dataDir: testDataDir('data'), database: 'cdp' }, { cwd }))).toBe('CLICKHOUSE_CWD_CONFIG');
   });
 });
+
+describe('sessions', () => {
+  let clickhouse: ClickHouse;
+  beforeAll(async () => {
+    clickhouse = await openStore('sessions');
+    await clickhouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` });
+    await clickhouse.client.command({ query: `CREATE TABLE IF NOT EXISTS ${clickhouse.database}.notes (n UInt32) ENGINE = MergeTree ORDER BY n` });
+    await clickhouse.client.insert({ table: `${clickhouse.database}.notes`, values: [{ n: 1 }, { n: 2 }, { n: 3 }], format: 'JSONEachRow' });
+  });
+  afterAll(async () => {
+    if (testInfra().clickhouseUrl) await clickhouse.client.command({ query: `DROP DATABASE IF EXISTS ${clickhouse.database}` });
+    await clickhouse.close();
+  });
+
+  const readOnly = (settings: Record<string, string | number> = {}) => ({ database: clickhouse.database, settings, readOnly: true });
+
+  it('resolves unqualified names in its database and refuses writes and setting changes when read-only', async () => {
+    await clickhouse.withSession(readOnly({ max_result_rows: 10 }), async (session) => {
+      expect(await (await session.query({ query: 'SELECT count() AS c FROM notes', format: 'JSONEachRow' })).json()).toEqual([{ c: expect.anything() }]);
+      await expect(session.command({ query: `INSERT INTO ${clickhouse.database}.notes VALUES (4)` })).rejects.toThrow(/readonly/i);
+      await expect(session.query({ query: 'SELECT 1 SETTINGS max_result_rows = 1000', format: 'JSONEachRow' })).rejects.toThrow(/readonly/i);
+    });
+  });
+
+  it('keeps its settings to itself: the shared connection still writes', async () => {
+    await clickhouse.withSession(readOnly(), async (session) => {
+      await session.query({ query: 'SELECT 1', format: 'JSONEachRow' });
+    });
+    await clickhouse.client.insert({ table: `${clickhouse.database}.notes`, values: [{ n: 5 }], format: 'JSONEachRow' });
+    expect(await rows(clickhouse, `SELECT toUInt32(count()) AS c FROM ${clickhouse.database}.notes WHERE n = 5`)).toEqual([{ c: 1 }]);
+  });
+
+  it('enforces its limits with ClickHouse errors', async () => {
+    await clickhouse.withSession(readOnly({ max_result_rows: 2, result_overflow_mode: 'throw' }), async (session) => {
+      await expect(session.query({ query: 'SELECT n FROM notes', format: 'JSONEachRow' })).rejects.toThrow(/Limit for result exceeded/);
+    });
+    await clickhouse.withSession(readOnly({ max_execution_time: 1, timeout_overflow_mode: 'throw' }), async (session) => {
+      await expect(session.query({ query: 'SELECT count() FROM system.numbers WHERE sipHash64(number) = 0', format: 'JSONEachRow' })).rejects.toThrow(
+        /Timeout exceeded/,
+      );
+    });
+  });
+
+  it('refuses a setting name that is not an identifier', async () => {
+    await expect(clickhouse.withSession({ settings: { 'x = 1; DROP DATABASE y': 1 } }, async () => undefined)).rejects.toThrow(/not a valid setting name/);
+  });
+});
