@@ -53,6 +53,15 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(service.depends_on ?? {})).toEqual(expect.arrayContaining(['kafka', 'postgres']));
   });
 
+  it('asks for the secrets production needs instead of starting services that would refuse to run', () => {
+    for (const { name } of manifest.services) {
+      const env = compose.services[name].environment ?? {};
+      for (const variable of ['CDP_MASTER_KEYS', 'CDP_BLIND_INDEX_KEY', 'CDP_BOOTSTRAP_ADMIN_TOKEN']) {
+        expect({ name, variable, value: String(env[variable]) }).toEqual({ name, variable, value: expect.stringMatching(new RegExp(`^\\$\\{${variable}:\\?`)) });
+      }
+    }
+  });
+
   it('points analytics at the ClickHouse server', () => {
     expect(compose.services.analytics.environment?.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
     expect(Object.keys(compose.services.analytics.depends_on ?? {})).toContain('clickhouse');
