@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import type { SqlExecutor } from '@cdp/kafka';
+import { type AccountState, emptyAccount, isLedgerEvent, type LedgerEvent, type LoyaltyEvent } from '../domain';
+
+/** An account as stored: its folded state (the snapshot) and the stream position it reflects. */
+export interface StoredAccount {
+  state: AccountState;
+  /** Stream position of the last event in the snapshot (0: no event yet). */
+  version: number;
+}
+
+/** What a unit of work changed on one account: the events it appended and the account after them. */
+export interface AccountWrite {
+  programmeId: string;
+  profileId: string;
+  /** The snapshot's version before the events. */
+  fromVersion: number;
+  events: readonly LoyaltyEvent[];
+  after: AccountState;
+  activePoints: number;
+  pendingPoints: number;
+  tier: string | null;
+  nextDueAt: number | null;
+}
+
+export interface HistoryRow {
+  seq: number;
+  entry: LedgerEvent;
+}
+
+interface AccountRow {
+  profile_id: string;
+  version: string;
+  state: AccountState | null;
+}
+
+const toStored = (programmeId: string, row: AccountRow): StoredAccount => ({
+  state: row.state ?? emptyAccount(programmeId, row.profile_id),
+  version: Number(row.version),
+});
+
+/**
+ * Accounts (snapshot rows) and their event streams. Every write path locks the account rows it will
+ * decide on with `lock` first (FOR UPDATE, in profile id order, so two transactions touching the same
+ * accounts queue instead of deadlocking); `append` then writes the events with multi-row inserts and
+ * the snapshots with one UPDATE. The (stream, seq) primary key of account_events is the last guard:
+ * a writer that did not hold the lock could not write a position twice.
+ */
+@Injectable()
+export class AccountRepository {
+  /**
+   * Locks and loads accounts, creating the rows of accounts never seen (state null, version 0), so
+   * that a new member's account is locked like any other. Returns every requested account.
+   */
+  async lock(tx: SqlExecutor, programmeId: string, profileIds: readonly string[]): Promise<Map<string, StoredAccount>> {
+    const ids = [...new Set(profileIds)].sort();
+    const out = new Map<string, StoredAccount>();
+    if (ids.length === 0) return out;
+    await tx.query(
+      `INSERT INTO loyalty.accounts (programme_id, profile_id)
+       SELECT $1, p FROM unnest($2::text[]) AS p ORDER BY p
+       ON CONFLICT (programme_id, profile_id) DO NOTHING`,
+      [programmeId, ids],
+    );
+    const rows = await tx.query<AccountRow>(
+      `SELECT profile_id, version, state FROM loyalty.accounts
+       WHERE programme_id = $1 AND profile_id = ANY($2::text[]) ORDER BY profile_id FOR UPDATE`,
+      [programmeId, ids],
+    );
+    for (const row of rows) out.set(row.profile_id, toStored(programmeId, row));
+    return out;
+  }
+
+  /** Reads an account without locking it (summaries); null when it was never written. */
+  async read(tx: SqlExecutor, programmeId: string, profileId: string): Promise<StoredAccount | null> {
+    const [row] = await tx.query<AccountRow>(`SELECT profile_id, version, state FROM loyalty.accounts WHERE programme_id = $1 AND profile_id = $2`, [programmeId, profileId]);
+    return row && row.state ? toStored(programmeId, row) : null;
+  }
+
+  /** Claims accounts whose due work is due at `now`, skipping those another transaction holds. */
+  async claimDue(tx: SqlExecutor, now: number, limit: number): Promise<Array<{ programmeId: string; account: StoredAccount }>> {
+    const rows = await tx.query<AccountRow & { programme_id: string }>(
+      `SELECT programme_id, profile_id, version, state FROM loyalty.accounts
+       WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map((row) => ({ programmeId: row.programme_id, account: toStored(row.programme_id, row) }));
+  }
+
+  async append(tx: SqlExecutor, writes: readonly AccountWrite[]): Promise<void> {
+    const changed = writes.filter((w) => w.events.length > 0);
+    if (changed.length === 0) return;
+    const ev = { programme: [] as string[], profile: [] as string[], seq: [] as number[], id: [] as string[], type: [] as string[], at: [] as number[], ledger: [] as boolean[], json: [] as string[] };
+    for (const w of changed) {
+      w.events.forEach((event, i) => {
+        ev.programme.push(w.programmeId);
+        ev.profile.push(w.profileId);
+        ev.seq.push(w.fromVersion + i + 1);
+        ev.id.push(event.id);
+        ev.type.push(event.type);
+        ev.at.push(event.occurredAt);
+        ev.ledger.push(isLedgerEvent(event));
+        ev.json.push(JSON.stringify(event));
+      });
+    }
+    await tx.query(
+      `INSERT INTO loyalty.account_events (programme_id, profile_id, seq, event_id, type, occurred_at, ledger, event)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::jsonb[])`,
+      [ev.programme, ev.profile, ev.seq, ev.id, ev.type, ev.at, ev.ledger, ev.json],
+    );
+    await tx.query(
+      `UPDATE loyalty.accounts AS a SET version = u.version, status = u.status, active_points = u.active, pending_points = u.pending,
+         tier = u.tier, next_due_at = u.next_due_at, state = u.state, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::jsonb[])
+         AS u (programme_id, profile_id, version, status, active, pending, tier, next_due_at, state)
+       WHERE a.programme_id = u.programme_id AND a.profile_id = u.profile_id`,
+      [
+        changed.map((w) => w.programmeId),
+        changed.map((w) => w.profileId),
+        changed.map((w) => w.fromVersion + w.events.length),
+        changed.map((w) => w.after.status.kind),
+        changed.map((w) => w.activePoints),
+        changed.map((w) => w.pendingPoints),
+        changed.map((w) => w.tier),
+        changed.map((w) => w.nextDueAt),
+        changed.map((w) => JSON.stringify(w.after)),
+      ],
+    );
+  }
+
+  /** Moves due times without appending (an account whose due work decided nothing). */
+  async reschedule(tx: SqlExecutor, items: ReadonlyArray<{ programmeId: string; profileId: string; nextDueAt: number | null }>): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE loyalty.accounts AS a SET next_due_at = u.next_due_at
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u (programme_id, profile_id, next_due_at)
+       WHERE a.programme_id = u.programme_id AND a.profile_id = u.profile_id`,
+      [items.map((i) => i.programmeId), items.map((i) => i.profileId), items.map((i) => i.nextDueAt)],
+    );
+  }
+
+  /**
+   * A page of ledger entries, newest first by (occurred_at, seq): the domain's historyPage in SQL,
+   * keyset-paginated so that entries appended meanwhile never shift pages.
+   */
+  async history(tx: SqlExecutor, programmeId: string, profileId: string, limit: number, after: [number, number] | null): Promise<HistoryRow[]> {
+    const rows = await tx.query<{ seq: string; event: LedgerEvent }>(
+      `SELECT seq, event FROM loyalty.account_events
+       WHERE programme_id = $1 AND profile_id = $2 AND ledger
+         AND ($3::bigint IS NULL OR (occurred_at, seq) < ($3::bigint, $4::bigint))
+       ORDER BY occurred_at DESC, seq DESC LIMIT $5`,
+      [programmeId, profileId, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), entry: r.event }));
+  }
+
+  /** Owners of referral codes, for the domain's `referralCodeOwner` lookup. */
+  async referralCodeOwners(tx: SqlExecutor, programmeId: string, codes: readonly string[]): Promise<Map<string, string>> {
+    if (codes.length === 0) return new Map();
+    const rows = await tx.query<{ code: string; profile_id: string }>(`SELECT code, profile_id FROM loyalty.referral_codes WHERE programme_id = $1 AND code = ANY($2::text[])`, [programmeId, [...new Set(codes)]]);
+    return new Map(rows.map((r) => [r.code, r.profile_id]));
+  }
+
+  async insertReferralCodes(tx: SqlExecutor, programmeId: string, codes: ReadonlyArray<{ code: string; profileId: string }>): Promise<void> {
+    if (codes.length === 0) return;
+    await tx.query(`INSERT INTO loyalty.referral_codes (programme_id, code, profile_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
+      programmeId,
+      codes.map((c) => c.code),
+      codes.map((c) => c.profileId),
+    ]);
+  }
+}
