@@ -10,6 +10,9 @@ interface Response {
   status(code: number): unknown;
 }
 
+/** Whether the command did something or repeated an earlier one (the audit log's status is the handler's default, 201). */
+const created = (_req: unknown, result: unknown) => ({ created: (result as { created?: boolean } | undefined)?.created ?? null });
+
 const accountParam = (req: { params?: Record<string, string> }) => (req.params ? `${req.params.programmeId}/${req.params.profileId}` : undefined);
 
 /**
@@ -38,7 +41,7 @@ export class AccountsController {
   /** `{ rewardId, idempotencyKey? }` or the `Idempotency-Key` header. */
   @Post('redemptions')
   @RequireScopes('loyalty:write')
-  @Audited('loyalty.redeem', { resourceType: 'loyalty_account', resourceId: accountParam })
+  @Audited('loyalty.redeem', { resourceType: 'loyalty_account', resourceId: accountParam, details: created })
   async redeem(
     @Param('programmeId') programmeId: string,
     @Param('profileId') profileId: string,
@@ -58,7 +61,7 @@ export class AccountsController {
   @Post('adjustments')
   @RequireScopes('loyalty:write')
   @Roles('admin', 'marketer')
-  @Audited('loyalty.adjust', { resourceType: 'loyalty_account', resourceId: accountParam })
+  @Audited('loyalty.adjust', { resourceType: 'loyalty_account', resourceId: accountParam, details: created })
   async adjust(
     @Param('programmeId') programmeId: string,
     @Param('profileId') profileId: string,
@@ -80,7 +83,7 @@ export class AccountsController {
   /** The member's referral code (issued on the first call). */
   @Post('referral-code')
   @RequireScopes('loyalty:write')
-  @Audited('loyalty.referral_code', { resourceType: 'loyalty_account', resourceId: accountParam })
+  @Audited('loyalty.referral_code', { resourceType: 'loyalty_account', resourceId: accountParam, details: created })
   async referralCode(@Param('programmeId') programmeId: string, @Param('profileId') profileId: string, @Res({ passthrough: true }) res: Response) {
     const result = await this.accounts.referralCode(programmeId, profileId);
     res.status(result.created ? 201 : 200);
@@ -90,7 +93,7 @@ export class AccountsController {
   /** `{ code }`: the referrer's code the member signed up with (before their first order). */
   @Post('referrer')
   @RequireScopes('loyalty:write')
-  @Audited('loyalty.referral_apply', { resourceType: 'loyalty_account', resourceId: accountParam })
+  @Audited('loyalty.referral_apply', { resourceType: 'loyalty_account', resourceId: accountParam, details: created })
   async referrer(@Param('programmeId') programmeId: string, @Param('profileId') profileId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const result = await this.accounts.applyReferral(programmeId, profileId, requiredString(object(body).code, 'code', 100));
     res.status(result.created ? 201 : 200);

@@ -143,7 +143,7 @@ export async function startLoyalty(label: string, extraEnv: Record<string, strin
 let sequence = 0;
 
 /** A resolved event as identity emits it; `event` fields override an ingested `track`. */
-export function resolved(profileId: string, given: Partial<IngestedEvent> & { properties?: unknown } = {}): ResolvedEvent {
+export function resolved(profileId: string, given: Omit<Partial<IngestedEvent>, 'properties'> & { properties?: unknown } = {}): ResolvedEvent {
   sequence += 1;
   const event = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
   const timestamp = event.timestamp ?? Date.UTC(2026, 0, 5, 12) + sequence * 1000;
