@@ -33,6 +33,8 @@ export interface LoyaltyHarness {
   /** HTTP call with the bootstrap admin token (or the given one). */
   call(method: string, path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<Response>;
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Another instance of the service on the same database and topics (same consumer group). */
+  startAnother(overrides?: Record<string, string>): Promise<RunningService>;
   /** Creates a programme through the API. */
   createProgramme(programme: Programme): Promise<void>;
   /** Resolves once the consumer group has stored offsets for every message produced to its topics so far. */
@@ -68,6 +70,7 @@ export async function startLoyalty(label: string, extraEnv: Record<string, strin
   await producer.connect();
   const service = await bootstrapService({ ...loyaltyService, config });
   const readers: TopicReader<unknown>[] = [];
+  const others: RunningService[] = [];
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const sql = async <R>(text: string, values: unknown[] = []) => (await pg.query(text, values)).rows as R[];
@@ -106,6 +109,11 @@ export async function startLoyalty(label: string, extraEnv: Record<string, strin
     },
     call,
     sql,
+    async startAnother(overrides = {}) {
+      const other = await bootstrapService({ ...loyaltyService, config: loadConfig(loyaltyConfig, { ...env, ...overrides }) });
+      others.push(other);
+      return other;
+    },
     async createProgramme(programme) {
       const res = await call('POST', '/v1/loyalty/programmes', { programme });
       if (res.status !== 201) throw new Error(`creating programme ${programme.id} answered ${res.status}: ${await res.text()}`);
@@ -131,6 +139,7 @@ export async function startLoyalty(label: string, extraEnv: Record<string, strin
     },
     async close() {
       for (const reader of readers) await reader.stop();
+      for (const other of others) await other.close();
       await service.close();
       await producer.disconnect();
       await pg.end();
