@@ -106,6 +106,14 @@ describe('loyalty API', () => {
       ]);
     });
 
+    it('creates a new member\'s account once when its first commands race', async () => {
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => adjust('adjust', 'newcomer', { points: i + 1, reason: 'welcome gift' })));
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
+      expect((await summary('adjust', 'newcomer')).points.active).toBe(55);
+      const [{ n }] = await h.sql<{ n: string }>(`SELECT max(seq) AS n FROM loyalty.account_events WHERE programme_id = 'adjust' AND profile_id = 'newcomer'`);
+      expect(Number(n)).toBe(10);
+    });
+
     it('pages the history newest first with a cursor that later entries do not shift', async () => {
       for (let i = 1; i <= 3; i += 1) {
         h.clock.set(T0 + i * 1000);

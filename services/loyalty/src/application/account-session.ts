@@ -1,7 +1,6 @@
 import type { OutgoingEvent, SqlExecutor } from '@cdp/kafka';
 import {
   type AccountState,
-  accountsToLoad,
   activeBalance,
   decide,
   type DecideContext,
@@ -9,6 +8,7 @@ import {
   evolve,
   type LoyaltyCommand,
   type LoyaltyEvent,
+  LoyaltyDomainError,
   nextDueAt,
   pendingBalance,
   type Programme,
@@ -77,12 +77,23 @@ export class AccountSession {
   /** Decides a command on the loaded accounts (loading what else it reads) and applies its events. */
   async run(command: LoyaltyCommand, cause: string | null): Promise<Decision> {
     const ctx = this.context();
-    for (let missing = accountsToLoad(command, this.accounts, ctx); missing.length > 0; missing = accountsToLoad(command, this.accounts, ctx)) {
-      await this.load(missing);
+    // Deciding is the way to learn which accounts a command reads (they can depend on the accounts'
+    // contents): decide throws ACCOUNT_NOT_LOADED naming the next one, which is loaded (and locked)
+    // before deciding again. Nearly every command reads only the accounts loaded up front.
+    for (;;) {
+      let decision: Decision;
+      try {
+        decision = decide(command, this.accounts, ctx);
+      } catch (error) {
+        if (error instanceof LoyaltyDomainError && error.code === 'ACCOUNT_NOT_LOADED' && error.profileId !== null && !this.accounts.has(error.profileId)) {
+          await this.load([error.profileId]);
+          continue;
+        }
+        throw error;
+      }
+      if (decision.ok) this.apply(decision.events, cause);
+      return decision;
     }
-    const decision = decide(command, this.accounts, ctx);
-    if (decision.ok) this.apply(decision.events, cause);
-    return decision;
   }
 
   private context(): DecideContext {

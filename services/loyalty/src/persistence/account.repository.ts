@@ -42,32 +42,30 @@ const toStored = (programmeId: string, row: AccountRow): StoredAccount => ({
 /**
  * Accounts (snapshot rows) and their event streams. Every write path locks the account rows it will
  * decide on with `lock` first (FOR UPDATE, in profile id order, so two transactions touching the same
- * accounts queue instead of deadlocking); `append` then writes the events with multi-row inserts and
- * the snapshots with one UPDATE. The (stream, seq) primary key of account_events is the last guard:
- * a writer that did not hold the lock could not write a position twice.
+ * accounts queue instead of deadlocking); `append` then writes the events, the rows of new accounts
+ * and the snapshots of the others in one statement of multi-row writes. The (stream,
+ * seq) primary key of account_events is the last guard: a writer that did not hold the lock could
+ * not write a position twice.
  */
 @Injectable()
 export class AccountRepository {
   /**
-   * Locks and loads accounts, creating the rows of accounts never seen (state null, version 0), so
-   * that a new member's account is locked like any other. Returns every requested account.
+   * Locks and loads accounts. An account never written has no row yet: it comes back as the empty
+   * account at version 0, and `append` creates its row; if another transaction created it
+   * meanwhile, `append` fails with a serialization failure, and the work runs again from the start
+   * (the consumer's runtime and the API's transactions both retry those at once).
    */
   async lock(tx: SqlExecutor, programmeId: string, profileIds: readonly string[]): Promise<Map<string, StoredAccount>> {
     const ids = [...new Set(profileIds)].sort();
     const out = new Map<string, StoredAccount>();
     if (ids.length === 0) return out;
-    await tx.query(
-      `INSERT INTO loyalty.accounts (programme_id, profile_id)
-       SELECT $1, p FROM unnest($2::text[]) AS p ORDER BY p
-       ON CONFLICT (programme_id, profile_id) DO NOTHING`,
-      [programmeId, ids],
-    );
     const rows = await tx.query<AccountRow>(
       `SELECT profile_id, version, state FROM loyalty.accounts
        WHERE programme_id = $1 AND profile_id = ANY($2::text[]) ORDER BY profile_id FOR UPDATE`,
       [programmeId, ids],
     );
     for (const row of rows) out.set(row.profile_id, toStored(programmeId, row));
+    for (const id of ids) if (!out.has(id)) out.set(id, { state: emptyAccount(programmeId, id), version: 0 });
     return out;
   }
 
@@ -90,42 +88,40 @@ export class AccountRepository {
   async append(tx: SqlExecutor, writes: readonly AccountWrite[]): Promise<void> {
     const changed = writes.filter((w) => w.events.length > 0);
     if (changed.length === 0) return;
-    const ev = { programme: [] as string[], profile: [] as string[], seq: [] as number[], id: [] as string[], type: [] as string[], at: [] as number[], ledger: [] as boolean[], json: [] as string[] };
+    // Rows travel as one JSON document each way, expanded by the server (json_to_recordset): a
+    // text[] of JSON would have the driver escape every quote of every event into an array literal.
+    const events: string[] = [];
     for (const w of changed) {
       w.events.forEach((event, i) => {
-        ev.programme.push(w.programmeId);
-        ev.profile.push(w.profileId);
-        ev.seq.push(w.fromVersion + i + 1);
-        ev.id.push(event.id);
-        ev.type.push(event.type);
-        ev.at.push(event.occurredAt);
-        ev.ledger.push(isLedgerEvent(event));
-        ev.json.push(JSON.stringify(event));
+        events.push(
+          `{"p":${JSON.stringify(w.programmeId)},"a":${JSON.stringify(w.profileId)},"s":${w.fromVersion + i + 1},"i":${JSON.stringify(event.id)},"t":"${event.type}","o":${event.occurredAt},"l":${isLedgerEvent(event)},"e":${JSON.stringify(event)}}`,
+        );
       });
     }
-    await tx.query(
-      `INSERT INTO loyalty.account_events (programme_id, profile_id, seq, event_id, type, occurred_at, ledger, event)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::jsonb[])`,
-      [ev.programme, ev.profile, ev.seq, ev.id, ev.type, ev.at, ev.ledger, ev.json],
+    const row = (w: AccountWrite) =>
+      `{"p":${JSON.stringify(w.programmeId)},"a":${JSON.stringify(w.profileId)},"v":${w.fromVersion + w.events.length},"st":"${w.after.status.kind}","ac":${w.activePoints},"pe":${w.pendingPoints},"ti":${JSON.stringify(w.tier)},"d":${w.nextDueAt ?? 'null'},"s":${JSON.stringify(w.after)}}`;
+    const created = changed.filter((w) => w.fromVersion === 0);
+    const updated = changed.filter((w) => w.fromVersion > 0);
+    // One round trip: the events, the rows of new accounts, the snapshots of the others.
+    const [result] = await tx.query<{ inserted: string }>(
+      `WITH appended AS (
+         INSERT INTO loyalty.account_events (programme_id, profile_id, seq, event_id, type, occurred_at, ledger, event)
+         SELECT p, a, s, i, t, o, l, e FROM json_to_recordset($1::json) AS r (p text, a text, s bigint, i text, t text, o bigint, l boolean, e json)
+       ), created AS (
+         INSERT INTO loyalty.accounts (programme_id, profile_id, version, status, active_points, pending_points, tier, next_due_at, state)
+         SELECT p, a, v, st, ac, pe, ti, d, s FROM json_to_recordset($2::json) AS u (p text, a text, v bigint, st text, ac bigint, pe bigint, ti text, d bigint, s json)
+         ON CONFLICT (programme_id, profile_id) DO NOTHING RETURNING 1
+       ), updated AS (
+         UPDATE loyalty.accounts AS a SET version = u.v, status = u.st, active_points = u.ac, pending_points = u.pe, tier = u.ti, next_due_at = u.d, state = u.s, updated_at = now()
+         FROM json_to_recordset($3::json) AS u (p text, a text, v bigint, st text, ac bigint, pe bigint, ti text, d bigint, s json)
+         WHERE a.programme_id = u.p AND a.profile_id = u.a
+       )
+       SELECT count(*) AS inserted FROM created`,
+      [`[${events.join(',')}]`, `[${created.map(row).join(',')}]`, `[${updated.map(row).join(',')}]`],
     );
-    await tx.query(
-      `UPDATE loyalty.accounts AS a SET version = u.version, status = u.status, active_points = u.active, pending_points = u.pending,
-         tier = u.tier, next_due_at = u.next_due_at, state = u.state, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::jsonb[])
-         AS u (programme_id, profile_id, version, status, active, pending, tier, next_due_at, state)
-       WHERE a.programme_id = u.programme_id AND a.profile_id = u.profile_id`,
-      [
-        changed.map((w) => w.programmeId),
-        changed.map((w) => w.profileId),
-        changed.map((w) => w.fromVersion + w.events.length),
-        changed.map((w) => w.after.status.kind),
-        changed.map((w) => w.activePoints),
-        changed.map((w) => w.pendingPoints),
-        changed.map((w) => w.tier),
-        changed.map((w) => w.nextDueAt),
-        changed.map((w) => JSON.stringify(w.after)),
-      ],
-    );
+    if (Number(result.inserted) < created.length) {
+      throw Object.assign(new Error(`${created.length - Number(result.inserted)} new account(s) were created by another transaction meanwhile`), { code: '40001' });
+    }
   }
 
   /** Moves due times without appending (an account whose due work decided nothing). */

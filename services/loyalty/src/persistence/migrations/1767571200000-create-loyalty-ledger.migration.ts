@@ -9,7 +9,11 @@ import { securityTablesDdl } from '@cdp/security';
  *   position; the primary key (stream, seq) makes two writers of one position impossible;
  * - accounts: one row per account, the snapshot of its folded state (`state`), the balances and
  *   tier for reads, and `next_due_at` (epoch ms) for the due-work scheduler. Writers lock it
- *   (SELECT ... FOR UPDATE) before deciding, so decisions on one account never interleave;
+ *   (SELECT ... FOR UPDATE) before deciding, so decisions on one account never interleave. A
+ *   snapshot (a few KB) stays in the row, uncompressed (toast_tuple_target): it is rewritten on
+ *   every change, and compressing it each time would cost more than the space it saves;
+ * - the history of an account is read through the primary key (an account's stream is short
+ *   enough to sort), so appends maintain one index;
  * - referral_codes: the unique index of issued codes;
  * - coupon_codes: the code pools of coupon rewards, claimed with FOR UPDATE SKIP LOCKED.
  * Plus the security tables (data keys, audit log).
@@ -49,10 +53,10 @@ export class CreateLoyaltyLedger1767571200000 implements MigrationInterface {
         pending_points bigint NOT NULL DEFAULT 0,
         tier text,
         next_due_at bigint,
-        state jsonb,
+        state json,
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (programme_id, profile_id)
-      )`);
+      ) WITH (toast_tuple_target = 8160)`);
     await queryRunner.query(`CREATE INDEX accounts_due ON loyalty.accounts (next_due_at) WHERE next_due_at IS NOT NULL`);
     await queryRunner.query(`
       CREATE TABLE loyalty.account_events (
@@ -63,11 +67,10 @@ export class CreateLoyaltyLedger1767571200000 implements MigrationInterface {
         type text NOT NULL,
         occurred_at bigint NOT NULL,
         ledger boolean NOT NULL,
-        event jsonb NOT NULL,
+        event json NOT NULL,
         recorded_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (programme_id, profile_id, seq)
       )`);
-    await queryRunner.query(`CREATE INDEX account_events_history ON loyalty.account_events (programme_id, profile_id, occurred_at DESC, seq DESC) WHERE ledger`);
     await queryRunner.query(`
       CREATE TABLE loyalty.referral_codes (
         programme_id text NOT NULL,
