@@ -1,4 +1,4 @@
-import type { OutgoingEvent, SqlExecutor } from '@cdp/kafka';
+import type { EncodedRecord, OutgoingEvent, SqlExecutor } from '@cdp/kafka';
 import {
   type AccountState,
   activeBalance,
@@ -129,8 +129,12 @@ export class AccountSession {
     }
   }
 
-  /** Writes what the session decided; returns the records for the outbox, in decision order. */
-  async flush(): Promise<OutgoingEvent[]> {
+  /**
+   * Writes what the session decided. Without `encode` it returns the records to publish, in decision
+   * order (a Kafka batch emits them); with it, they are encoded and queued in the outbox by the same
+   * statement that appends the events (one round trip for an API command).
+   */
+  async flush(encode?: (events: readonly OutgoingEvent[]) => Promise<EncodedRecord[]>): Promise<OutgoingEvent[]> {
     const writes: AccountWrite[] = [];
     for (const [profileId, events] of this.appended) {
       const after = this.accounts.get(profileId)!;
@@ -146,9 +150,9 @@ export class AccountSession {
         nextDueAt: nextDueAt(after, this.programme, this.now),
       });
     }
-    await this.repository.append(this.tx, writes);
+    await this.repository.append(this.tx, writes, encode ? await encode(this.outgoing) : []);
     await this.repository.insertReferralCodes(this.tx, this.programme.id, this.issuedCodes);
-    return this.outgoing;
+    return encode ? [] : this.outgoing;
   }
 
   /** Accounts the session changed, after its decisions. */

@@ -141,15 +141,20 @@ export class AccountsService {
     return decision.events;
   }
 
-  /** One command in its own transaction: lock, decide, append, outbox; the answer carries the account's summary after it. */
+  /**
+   * One command in its own transaction: lock (with the programme, in one round trip), decide,
+   * append with the outbox (another), commit. The answer carries the account's summary after it.
+   */
   private command<T extends object>(programmeId: string, profileId: string, work: (session: AccountSession, programme: Programme) => Promise<T>): Promise<T & { summary: AccountSummary }> {
     return this.tx.run(async (tx) => {
-      const { programme, active } = await this.programmes.get(tx, programmeId);
+      const locked = await this.accounts.lockWithProgramme(tx, programmeId, [profileId], this.programmes.cachedVersion(programmeId));
+      if (!locked) throw new LoyaltyError('PROGRAMME_NOT_FOUND', `there is no programme ${programmeId}`, 404);
+      const { programme, active } = this.programmes.fromRow(locked.programme);
       if (!active) throw new LoyaltyError('PROGRAMME_INACTIVE', `programme ${programmeId} is not active`, 409);
       const session = new AccountSession(tx, programme, this.accounts, this.clock.now());
-      await session.load([profileId]);
+      for (const [id, stored] of locked.accounts) session.adopt(id, stored);
       const result = await work(session, programme);
-      await this.outbox.emit(tx, await session.flush());
+      await session.flush(this.outbox.encode);
       const holder = session.holder(profileId) ?? emptyAccount(programmeId, profileId);
       return { ...result, summary: summarize(holder, programme, session.now) };
     });

@@ -101,7 +101,7 @@ export class DueWorkService implements OnApplicationBootstrap, OnApplicationShut
       for (const { profileId } of list) {
         if (!changed.has(profileId)) untouched.push({ programmeId, profileId, nextDueAt: nextDueAt(session.account(profileId)!, found.programme, at) });
       }
-      await this.outbox.emit(tx, await session.flush());
+      await session.flush(this.outbox.encode);
     }
     await this.accounts.reschedule(tx, untouched);
     return { claimed: claimed.length, events };

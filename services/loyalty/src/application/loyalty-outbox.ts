@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AvroSerde, createSchemaRegistry } from '@cdp/avro';
-import { encodeEvents, insertOutbox, type OutgoingEvent, type SqlExecutor } from '@cdp/kafka';
+import { type EncodedRecord, encodeEvents, type OutgoingEvent } from '@cdp/kafka';
 import { SERVICE_CONFIG } from '@cdp/service-kit';
 import type { LoyaltyConfig } from '../config';
 
 /**
  * Events decided outside a Kafka batch (redemptions, adjustments, due work) go through the same
- * outbox as the consumers' events: written in the caller's transaction, published by the relay.
+ * outbox as the consumers' events: encoded here, written with the events that caused them (see
+ * AccountRepository.append), published by the relay.
  */
 @Injectable()
 export class LoyaltyOutbox {
@@ -16,8 +17,7 @@ export class LoyaltyOutbox {
     this.serde = new AvroSerde(createSchemaRegistry({ url: config.kafka.schemaRegistryUrl }));
   }
 
-  async emit(tx: SqlExecutor, events: readonly OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await insertOutbox(tx, this.config.database.schema, await encodeEvents(this.serde, events, this.config.kafka.topicPrefix));
-  }
+  /** Encodes events as outbox records (for `AccountSession.flush`, which queues them with the events). */
+  encode = async (events: readonly OutgoingEvent[]): Promise<EncodedRecord[]> => (events.length === 0 ? [] : encodeEvents(this.serde, events, this.config.kafka.topicPrefix));
+
 }

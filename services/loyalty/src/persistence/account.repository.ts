@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlExecutor } from '@cdp/kafka';
-import { type AccountState, emptyAccount, isLedgerEvent, type LedgerEvent, type LoyaltyEvent } from '../domain';
+import type { EncodedRecord, SqlExecutor } from '@cdp/kafka';
+import { type AccountState, emptyAccount, isLedgerEvent, type LedgerEvent, type LoyaltyEvent, type Programme } from '../domain';
 
 /** An account as stored: its folded state (the snapshot) and the stream position it reflects. */
 export interface StoredAccount {
@@ -26,6 +26,16 @@ export interface AccountWrite {
 export interface HistoryRow {
   seq: number;
   entry: LedgerEvent;
+}
+
+/** A programme row as a command reads it; `document` is null when the caller's cached version is current. */
+export interface ProgrammeRow {
+  id: string;
+  programme_version: number;
+  active: boolean;
+  document: Programme | null;
+  updated_at: Date;
+  updated_by: string | null;
 }
 
 interface AccountRow {
@@ -69,6 +79,36 @@ export class AccountRepository {
     return out;
   }
 
+  /**
+   * A command's first round trip: the programme's version (its document only when it is not
+   * `knownVersion`, which the caller has cached) and the locked accounts. Null when there is no such
+   * programme.
+   */
+  async lockWithProgramme(
+    tx: SqlExecutor,
+    programmeId: string,
+    profileIds: readonly string[],
+    knownVersion: number | null,
+  ): Promise<{ programme: ProgrammeRow; accounts: Map<string, StoredAccount> } | null> {
+    const ids = [...new Set(profileIds)].sort();
+    const rows = await tx.query<ProgrammeRow & Partial<AccountRow>>(
+      `SELECT p.id, p.version AS programme_version, p.active, CASE WHEN p.version = $3 THEN NULL ELSE p.document END AS document, p.updated_at, p.updated_by,
+              a.profile_id, a.version, a.state
+       FROM loyalty.programmes p
+       LEFT JOIN LATERAL (
+         SELECT profile_id, version, state FROM loyalty.accounts WHERE programme_id = p.id AND profile_id = ANY($2::text[]) ORDER BY profile_id FOR UPDATE
+       ) a ON true
+       WHERE p.id = $1`,
+      [programmeId, ids, knownVersion ?? -1],
+    );
+    if (rows.length === 0) return null;
+    const accounts = new Map<string, StoredAccount>();
+    for (const row of rows) if (row.profile_id) accounts.set(row.profile_id, toStored(programmeId, row as AccountRow));
+    for (const id of ids) if (!accounts.has(id)) accounts.set(id, { state: emptyAccount(programmeId, id), version: 0 });
+    const { id, programme_version, active, document, updated_at, updated_by } = rows[0];
+    return { programme: { id, programme_version, active, document, updated_at, updated_by }, accounts };
+  }
+
   /** Reads an account without locking it (summaries); null when it was never written. */
   async read(tx: SqlExecutor, programmeId: string, profileId: string): Promise<StoredAccount | null> {
     const [row] = await tx.query<AccountRow>(`SELECT profile_id, version, state FROM loyalty.accounts WHERE programme_id = $1 AND profile_id = $2`, [programmeId, profileId]);
@@ -85,9 +125,13 @@ export class AccountRepository {
     return rows.map((row) => ({ programmeId: row.programme_id, account: toStored(row.programme_id, row) }));
   }
 
-  async append(tx: SqlExecutor, writes: readonly AccountWrite[]): Promise<void> {
+  /**
+   * Appends, and queues `outbox` records (encoded events of the same transaction) in the same
+   * statement: outside a Kafka batch, the outbox is written here rather than by the runtime.
+   */
+  async append(tx: SqlExecutor, writes: readonly AccountWrite[], outbox: readonly EncodedRecord[] = []): Promise<void> {
     const changed = writes.filter((w) => w.events.length > 0);
-    if (changed.length === 0) return;
+    if (changed.length === 0 && outbox.length === 0) return;
     // Rows travel as one JSON document each way, expanded by the server (json_to_recordset): a
     // text[] of JSON would have the driver escape every quote of every event into an array literal.
     const events: string[] = [];
@@ -115,9 +159,22 @@ export class AccountRepository {
          UPDATE loyalty.accounts AS a SET version = u.v, status = u.st, active_points = u.ac, pending_points = u.pe, tier = u.ti, next_due_at = u.d, state = u.s, updated_at = now()
          FROM json_to_recordset($3::json) AS u (p text, a text, v bigint, st text, ac bigint, pe bigint, ti text, d bigint, s json)
          WHERE a.programme_id = u.p AND a.profile_id = u.a
+       ), queued AS (
+         -- The Kafka runtime's outbox (insertOutbox's columns), in event order: ids follow the rows.
+         INSERT INTO loyalty.outbox (event_id, topic, key, value, headers)
+         SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::bytea[], $8::jsonb[])
        )
        SELECT count(*) AS inserted FROM created`,
-      [`[${events.join(',')}]`, `[${created.map(row).join(',')}]`, `[${updated.map(row).join(',')}]`],
+      [
+        `[${events.join(',')}]`,
+        `[${created.map(row).join(',')}]`,
+        `[${updated.map(row).join(',')}]`,
+        outbox.map((r) => r.eventId),
+        outbox.map((r) => r.topic),
+        outbox.map((r) => r.key),
+        outbox.map((r) => r.value),
+        outbox.map((r) => JSON.stringify(r.headers)),
+      ],
     );
     if (Number(result.inserted) < created.length) {
       throw Object.assign(new Error(`${created.length - Number(result.inserted)} new account(s) were created by another transaction meanwhile`), { code: '40001' });

@@ -53,6 +53,21 @@ export class ProgrammeRepository {
     return rows.map((r) => this.cache.get(r.id)).filter((p): p is ProgrammeVersion => p !== undefined);
   }
 
+  /** The cached version of a programme, if any (commands check it is current in their first query). */
+  cachedVersion(id: string): number | null {
+    return this.cache.get(id)?.version ?? null;
+  }
+
+  /** The programme a command's first query returned: from the cache when the version is current, else parsed and cached. */
+  fromRow(row: { id: string; programme_version: number; active: boolean; document: Programme | null; updated_at: Date; updated_by: string | null }): ProgrammeVersion {
+    const cached = this.cache.get(row.id);
+    if (row.document === null && cached?.version === row.programme_version) return { ...cached, active: row.active };
+    if (row.document === null) throw new LoyaltyError('PROGRAMME_CORRUPT', `programme ${row.id} came without its document`, 500);
+    const version = { id: row.id, version: row.programme_version, active: row.active, programme: row.document, updatedAt: row.updated_at, updatedBy: row.updated_by };
+    this.cache.set(row.id, version);
+    return version;
+  }
+
   async find(tx: SqlExecutor, id: string, options: { forUpdate?: boolean } = {}): Promise<ProgrammeVersion | null> {
     const [row] = await tx.query<Row>(`SELECT id, version, active, document, updated_at, updated_by FROM loyalty.programmes WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return row ? toVersion(row) : null;
