@@ -141,4 +141,18 @@ describe('loyalty consumer: resolved events and identity changes into the ledger
     expect(letters).toHaveLength(1);
     expect((await summary('bob')).points.pending).toBe(60);
   });
+
+  it('credits nothing twice when every input is replayed from the beginning, without the runtime\'s dedupe records', async () => {
+    const versions = async () => h.sql<{ profile_id: string; version: string; active_points: string; pending_points: string }>(`SELECT profile_id, version, active_points, pending_points FROM loyalty.accounts ORDER BY profile_id`);
+    const before = await versions();
+    const [{ n: eventsBefore }] = await h.sql<{ n: string }>(`SELECT count(*) AS n FROM loyalty.account_events`);
+    // As if the dedupe window had passed and the positions were lost: a new instance joins and every partition starts over.
+    await h.sql(`DELETE FROM loyalty.consumer_offsets`);
+    await h.sql(`DELETE FROM loyalty.processed_events`);
+    await h.startAnother();
+    await h.caughtUp(90_000);
+    expect(await versions()).toEqual(before);
+    const [{ n: eventsAfter }] = await h.sql<{ n: string }>(`SELECT count(*) AS n FROM loyalty.account_events`);
+    expect(eventsAfter).toBe(eventsBefore);
+  });
 });
