@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { SqlExecutor } from '@cdp/kafka';
 import { SERVICE_CONFIG } from '@cdp/service-kit';
 import type { LoyaltyConfig } from '../config';
 import { nextDueAt } from '../domain';
@@ -78,7 +79,7 @@ export class DueWorkService implements OnApplicationBootstrap, OnApplicationShut
     return total;
   }
 
-  private async round(tx: Parameters<Parameters<Transactions['run']>[0]>[0], at: number): Promise<{ claimed: number; events: number }> {
+  private async round(tx: SqlExecutor, at: number): Promise<{ claimed: number; events: number }> {
     const claimed = await this.accounts.claimDue(tx, at, this.config.loyalty.dueWorkBatchSize);
     if (claimed.length === 0) return { claimed: 0, events: 0 };
     const byProgramme = new Map<string, Array<{ profileId: string; account: StoredAccount }>>();
