@@ -16,6 +16,7 @@ describe('topic registry', () => {
       'cdp.ingest.deadletter',
       'cdp.ingest.events',
       'cdp.loyalty.ledger',
+      'cdp.loyalty.notifications',
       'cdp.privacy.erasure-confirmed',
       'cdp.privacy.erasure-requested',
       'cdp.profile.changed',

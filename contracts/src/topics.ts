@@ -12,7 +12,8 @@ import { ContractError } from './contract.errors';
  * Retention: Kafka is the log of record and every projection is rebuilt by replaying topics, so the
  * streams projections are built from keep everything (retention.ms = -1). Dead letters and capped
  * merges are an operator's work queue (90 days); segment membership changes feed notifications only, since
- * segmentation's state is rebuilt from the resolved events (30 days).
+ * segmentation's state is rebuilt from the resolved events (30 days); loyalty notification requests are
+ * a sending queue for engagement, and loyalty's own ledger remembers what it requested (30 days).
  *
  * Compaction: profile-changed and auth-tokens are compacted. Each ProfileChanged carries the full trait
  * snapshot, so the latest message per profileId is that profile's current state, and erasure writes a
@@ -116,6 +117,15 @@ export const TOPICS = {
     key: 'profileId of the member whose balance the entry changes',
     partitions: 12,
     retentionMs: FOREVER,
+    cleanupPolicy: 'delete',
+  },
+  loyaltyNotifications: {
+    name: 'cdp.loyalty.notifications',
+    valueSchema: 'cdp.loyalty.NotificationRequested',
+    valueSchemas: ['cdp.loyalty.NotificationRequested'],
+    key: 'profileId of the member to notify',
+    partitions: 12,
+    retentionMs: 30 * DAY_MS,
     cleanupPolicy: 'delete',
   },
   privacyErasureRequested: {

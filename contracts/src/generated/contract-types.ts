@@ -362,6 +362,48 @@ export interface LedgerEntry {
   metadata: EventMetadata;
 }
 
+/** Avro enum cdp.loyalty.NotificationRequestedType. */
+export type NotificationRequestedType = 'NotificationRequested';
+export const NOTIFICATION_REQUESTED_TYPE_SYMBOLS: readonly NotificationRequestedType[] = ['NotificationRequested'];
+
+/** Avro record cdp.loyalty.NotificationRequestedData. */
+export interface NotificationRequestedData {
+  programId: string;
+  /** Member to notify. */
+  profileId: string;
+  /** points-expiring or tier-changed. */
+  kind: string;
+  /** Stable key of the notice within the account (e.g. points-expiring:<epoch ms>), for deduplication by senders. */
+  key: string;
+  /** Name of the programme's points currency, for the message text. */
+  pointsName: string;
+  /** points-expiring: how many points expire at expiresAt. Default: null. */
+  points: number | null;
+  /** points-expiring: when they expire (epoch ms). Default: null. */
+  expiresAt: number | null;
+  /** tier-changed: the previous tier id (null: none). Default: null. */
+  tierFrom: string | null;
+  /** tier-changed: the new tier id. Default: null. */
+  tierTo: string | null;
+  /** tier-changed: the new tier's display name. Default: null. */
+  tierToName: string | null;
+  /** tier-changed: up or down. Default: null. */
+  direction: string | null;
+  /** tier-changed: when the change took effect (epoch ms). Default: null. */
+  effectiveAt: number | null;
+}
+
+/** A loyalty programme asks for a member to be told something: points expiring soon or a tier change. Engagement sends it; each key is requested once per account. Avro record cdp.loyalty.NotificationRequested. */
+export interface NotificationRequested {
+  /** Unique event id; consumers deduplicate on it. */
+  id: string;
+  type: NotificationRequestedType;
+  /** When the change happened (epoch ms). */
+  occurredAt: number;
+  data: NotificationRequestedData;
+  metadata: EventMetadata;
+}
+
 /** Avro enum cdp.privacy.ErasureConfirmedType. */
 export type ErasureConfirmedType = 'ErasureConfirmed';
 export const ERASURE_CONFIRMED_TYPE_SYMBOLS: readonly ErasureConfirmedType[] = ['ErasureConfirmed'];
@@ -493,6 +535,7 @@ export interface ContractTypes {
   'cdp.ingest.DeadLetter': DeadLetter;
   'cdp.ingest.IngestedEvent': IngestedEvent;
   'cdp.loyalty.LedgerEntry': LedgerEntry;
+  'cdp.loyalty.NotificationRequested': NotificationRequested;
   'cdp.privacy.ErasureConfirmed': ErasureConfirmed;
   'cdp.privacy.ErasureRequested': ErasureRequested;
   'cdp.profile.ProfileChanged': ProfileChanged;
@@ -511,6 +554,7 @@ export const LATEST_CONTRACT_VERSIONS: Readonly<Record<ContractName, number>> = 
   'cdp.ingest.DeadLetter': 1,
   'cdp.ingest.IngestedEvent': 2,
   'cdp.loyalty.LedgerEntry': 1,
+  'cdp.loyalty.NotificationRequested': 1,
   'cdp.privacy.ErasureConfirmed': 1,
   'cdp.privacy.ErasureRequested': 1,
   'cdp.profile.ProfileChanged': 1,

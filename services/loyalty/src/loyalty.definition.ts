@@ -9,4 +9,7 @@ export const loyaltyService: ServiceDefinition<LoyaltyConfig> = {
   version,
   module: LoyaltyModule,
   database: { migrations: LOYALTY_MIGRATIONS },
+  // Accounts of different partitions rarely meet (a member's events share a partition), so three
+  // partitions at a time overlap their round trips; published ledger rows are deleted, not rewritten.
+  kafka: { consumer: { partitionsConsumedConcurrently: 3 }, outbox: { outboxRetentionMs: 0 } },
 };

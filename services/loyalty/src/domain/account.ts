@@ -52,7 +52,7 @@ export interface AccountState {
   redemptions: Readonly<Record<string, Redemption>>;
   /** Merges this account survived, by `mergeKey`. */
   merges: Readonly<Record<string, MergeRecord>>;
-  /** Cause keys handled: `event:<id>`, `order:<id>`, `refund:<id>`, `adjustment:<id>`, `redemption:<idempotency key>`. */
+  /** Cause keys handled: `event:<id>`, `order:<id>`, `refund:<id>`, `adjustment:<id>`, `redemption:<idempotency key>`, `merge:<merge id>/<profile>`. */
   seen: Readonly<Record<string, true>>;
   tier: TierHolding;
   tierChanges: readonly TierChangeRecord[];
@@ -291,7 +291,10 @@ export function evolve(state: AccountState, event: LoyaltyEvent): AccountState {
       };
       const added = addRecords(s, r);
       const referral = record.referralInherited ? { ...s.referral, referredBy: r.referredBy } : s.referral;
-      return { ...s, ...added, referral, merges: { ...added.merges, [mergeKey(d.mergeId, d.fromProfileId)]: record } };
+      // The merge is a handled input like any other: its cause key travels with the records, so a
+      // replay of it is recognised even when the survivor it names has been split off again.
+      const seen = { ...added.seen, [`merge:${mergeKey(d.mergeId, d.fromProfileId)}`]: true as const };
+      return { ...s, ...added, seen, referral, merges: { ...added.merges, [mergeKey(d.mergeId, d.fromProfileId)]: record } };
     }
     case 'AccountMergedInto':
       return { ...s, status: { kind: 'merged', into: event.data.survivorProfileId, mergeId: event.data.mergeId } };

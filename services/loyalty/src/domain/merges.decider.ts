@@ -17,7 +17,9 @@ const emptied = (lot: Lot): Lot => ({ ...lot, remaining: 0 });
  * redemptions and handled causes, so refunds, usage limits and replays work on the survivor. The
  * merged account is closed and anything for it goes to the survivor. The survivor keeps the best of
  * its tier, the merged account's tier and the tier the combined history qualifies for.
- * Merging an account already merged, or into itself, does nothing.
+ * Merging an account already merged, or into itself, does nothing; nor does a merge delivered again
+ * after it was undone, whichever account it names as survivor now (its cause key `merge:<id>/<profile>`
+ * went to both sides with the split).
  */
 export function decideMerge(draft: Draft, command: MergeAccounts): Rejection | null {
   const at = command.occurredAt;
@@ -27,7 +29,8 @@ export function decideMerge(draft: Draft, command: MergeAccounts): Rejection | n
   for (const mergedId of command.mergedProfileIds) {
     const source = draft.account(mergedId);
     const survivor = draft.account(survivorId);
-    if (source.status.kind !== 'open' || source.profileId === survivorId || survivor.merges[mergeKey(command.mergeId, source.profileId)]) continue;
+    const key = mergeKey(command.mergeId, source.profileId);
+    if (source.status.kind !== 'open' || source.profileId === survivorId || survivor.merges[key] || survivor.seen[`merge:${key}`] || source.seen[`merge:${key}`]) continue;
     merged += 1;
     catchUp(draft, source.profileId, at);
     const from = draft.account(source.profileId);

@@ -124,3 +124,20 @@ describe('splitting accounts', () => {
     expect(types(s.when(split('anna', ['anon'], 'merge-1', 'split-2')))).toEqual([]);
   });
 });
+
+describe('merges delivered again', () => {
+  it('changes nothing when a merge comes again after its split, though the survivor it named had itself been merged and restored', () => {
+    // Given: anna is merged into bea, so a later merge naming anna as survivor of anon lands in bea;
+    // then both merges are undone.
+    const s = twoMembers();
+    s.given(order('bea', 20, { orderId: 'C1' }));
+    s.given(merge('bea', ['anna'], 'merge-x'), merge('anna', ['anon'], 'merge-y'));
+    s.given(split('bea', ['anna'], 'merge-x', 'split-x'), split('bea', ['anon'], 'merge-y', 'split-y'));
+    const before = [s.summary('anna'), s.summary('anon'), s.summary('bea')];
+    // When identity's merge of anon into anna is delivered again, anna is open and has never absorbed anon itself.
+    const d = s.when(merge('anna', ['anon'], 'merge-y'));
+    // Then nothing moves.
+    expect(types(d)).toEqual([]);
+    expect([s.summary('anna'), s.summary('anon'), s.summary('bea')]).toEqual(before);
+  });
+});

@@ -1,4 +1,4 @@
-import { validateProgramme } from './programme';
+import { type Programme, validateProgramme } from './programme';
 import { exampleProgramme, TIERS } from './spec-support';
 
 describe('programme validation', () => {
@@ -41,5 +41,18 @@ describe('programme validation', () => {
       'rewards[0].grant',
       'rewards[1].minimumTier',
     ]);
+  });
+
+  it('reports a document of the wrong shape as problems instead of failing on it', () => {
+    const json = (value: unknown) => value as Programme;
+    expect(validateProgramme(json(null))).toEqual([{ path: '', message: 'must be an object' }]);
+    expect(validateProgramme(json([]))).toEqual([{ path: '', message: 'must be an object' }]);
+    const problems = validateProgramme(json({ ...exampleProgramme(), name: '', earningRules: 'all', rewards: [null], tiers: { ...TIERS, levels: 'gold' }, referral: 5 }));
+    expect(problems.map((p) => p.path)).toEqual(['name', 'earningRules', 'tiers.levels', 'rewards[0]', 'referral']);
+  });
+
+  it('requires the lists the decisions read', () => {
+    const { earningRules: _rules, rewards: _rewards, ...rest } = exampleProgramme();
+    expect(validateProgramme(rest as Programme).map((p) => p.path)).toEqual(['earningRules', 'rewards']);
   });
 });

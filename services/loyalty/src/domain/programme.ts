@@ -170,6 +170,7 @@ const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Num
 const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const isNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every problem of a configuration, each with its JSON path; empty when it can run. */
 export function validateProgramme(p: Programme): ProgrammeProblem[] {
@@ -177,7 +178,22 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
   const check = (ok: boolean, path: string, message: string) => {
     if (!ok) problems.push({ path, message });
   };
+  // Documents arrive as JSON from an API: anything that is not the shape the rest relies on is a
+  // problem to report, never a TypeError.
+  if (!isObject(p)) return [{ path: '', message: 'must be an object' }];
+  const objects = <T>(value: T[] | undefined | null, path: string, required: boolean): T[] => {
+    if (value == null && !required) return [];
+    if (!Array.isArray(value)) {
+      problems.push({ path, message: 'must be a list' });
+      return [];
+    }
+    return value.filter((item, i) => {
+      check(isObject(item), `${path}[${i}]`, 'must be an object');
+      return isObject(item);
+    });
+  };
   check(isText(p.id), 'id', 'must be a non-empty string');
+  check(isText(p.name), 'name', 'must be a non-empty string');
   check(isText(p.pointsName), 'pointsName', 'must be a non-empty string');
   check(typeof p.currency === 'string' && isCurrencyCode(p.currency), 'currency', 'must be an upper-case ISO 4217 code');
   check(typeof p.timeZone === 'string' && isTimeZone(p.timeZone), 'timeZone', 'must be an IANA time zone');
@@ -185,8 +201,8 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
   checkExpiry(p.expiry, check);
 
   const ruleIds = new Set<string>();
-  (p.earningRules ?? []).forEach((rule, i) => {
-    const at = `earningRules[${i}]`;
+  objects(p.earningRules, 'earningRules', true).forEach((rule) => {
+    const at = `earningRules[${p.earningRules.indexOf(rule)}]`;
     check(isText(rule.id) && !ruleIds.has(rule.id) && !rule.id.startsWith('referral:'), `${at}.id`, 'must be a unique non-empty id (referral:* is reserved)');
     ruleIds.add(rule.id);
     checkWindow(rule, at, check);
@@ -197,11 +213,11 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
       check(isPositive(rule.pointsPerUnit), `${at}.pointsPerUnit`, 'must be a positive number');
       check((ROUNDING_MODES as readonly string[]).includes(rule.rounding), `${at}.rounding`, `must be one of ${ROUNDING_MODES.join(', ')}`);
       check(rule.minimumOrderValue == null || isNonNegative(rule.minimumOrderValue), `${at}.minimumOrderValue`, 'must be a non-negative amount');
-      (rule.multipliers ?? []).forEach((m, j) => {
+      objects(rule.multipliers, `${at}.multipliers`, false).forEach((m, j) => {
         check(isNonNegative(m.factor), `${at}.multipliers[${j}].factor`, 'must be a non-negative number');
         check(hasCriterion(m.match), `${at}.multipliers[${j}].match`, 'must name a category, brand or sku');
       });
-      (rule.exclusions ?? []).forEach((m, j) => check(hasCriterion(m), `${at}.exclusions[${j}]`, 'must name a category, brand or sku'));
+      objects(rule.exclusions, `${at}.exclusions`, false).forEach((m, j) => check(hasCriterion(m), `${at}.exclusions[${j}]`, 'must name a category, brand or sku'));
     } else if (rule.kind === 'activity') {
       check((ACTIVITY_KINDS as readonly string[]).includes(rule.activity), `${at}.activity`, `must be one of ${ACTIVITY_KINDS.join(', ')}`);
       check(rule.activity !== 'custom' || isText(rule.eventName), `${at}.eventName`, 'a custom rule must name its event');
@@ -211,14 +227,18 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
     }
   });
 
-  if (p.tiers) {
+  check(p.tiers == null || isObject(p.tiers), 'tiers', 'must be an object or null');
+  if (isObject(p.tiers)) {
     const t = p.tiers;
     check(t.metric === 'points' || t.metric === 'spend', 'tiers.metric', 'must be points or spend');
     check(isInt(t.windowDays, 1), 'tiers.windowDays', 'must be a positive integer');
     check(['month', 'quarter', 'year'].includes(t.reviewPeriod), 'tiers.reviewPeriod', 'must be month, quarter or year');
-    check(Array.isArray(t.levels) && t.levels.length > 0, 'tiers.levels', 'must list at least one level');
+    const levels = objects(t.levels, 'tiers.levels', true);
+    check(!Array.isArray(t.levels) || t.levels.length > 0, 'tiers.levels', 'must list at least one level');
     const ids = new Set<string>();
-    (t.levels ?? []).forEach((level, i) => {
+    // Thresholds compare with the previous level, so levels are checked only when all are objects.
+    const checkable = Array.isArray(t.levels) && levels.length === t.levels.length ? levels : [];
+    checkable.forEach((level, i) => {
       check(isText(level.id) && !ids.has(level.id), `tiers.levels[${i}].id`, 'must be a unique non-empty id');
       ids.add(level.id);
       check(i === 0 ? level.threshold === 0 : isPositive(level.threshold) && level.threshold > t.levels[i - 1].threshold, `tiers.levels[${i}].threshold`, i === 0 ? 'the first level starts at 0' : 'must be above the previous level');
@@ -227,15 +247,15 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
   }
 
   const rewardIds = new Set<string>();
-  (p.rewards ?? []).forEach((reward, i) => {
-    const at = `rewards[${i}]`;
+  objects(p.rewards, 'rewards', true).forEach((reward) => {
+    const at = `rewards[${p.rewards.indexOf(reward)}]`;
     check(isText(reward.id) && !rewardIds.has(reward.id), `${at}.id`, 'must be a unique non-empty id');
     rewardIds.add(reward.id);
     check(isInt(reward.cost, 1), `${at}.cost`, 'must be a positive integer');
     checkWindow(reward, at, check);
     checkLimit(reward.limit, `${at}.limit`, check);
     checkTargeting(reward.targeting, `${at}.targeting`, check);
-    check(reward.minimumTier == null || (p.tiers?.levels ?? []).some((l) => l.id === reward.minimumTier), `${at}.minimumTier`, 'must be a tier of the programme');
+    check(reward.minimumTier == null || (Array.isArray(p.tiers?.levels) ? p.tiers.levels : []).some((l) => l?.id === reward.minimumTier), `${at}.minimumTier`, 'must be a tier of the programme');
     const g = reward.grant;
     if (g?.kind === 'coupon') {
       check(g.codes?.source === 'pool' ? isText(g.codes.poolId) : g.codes?.source === 'generated' && typeof g.codes.prefix === 'string', `${at}.grant.codes`, 'must be a pool (poolId) or generated (prefix)');
@@ -249,7 +269,8 @@ export function validateProgramme(p: Programme): ProgrammeProblem[] {
     }
   });
 
-  if (p.referral) {
+  check(p.referral == null || isObject(p.referral), 'referral', 'must be an object or null');
+  if (isObject(p.referral)) {
     check(isInt(p.referral.referrerPoints), 'referral.referrerPoints', 'must be a non-negative integer');
     check(isInt(p.referral.refereePoints), 'referral.refereePoints', 'must be a non-negative integer');
     check(p.referral.minimumOrderValue == null || isNonNegative(p.referral.minimumOrderValue), 'referral.minimumOrderValue', 'must be a non-negative amount');
