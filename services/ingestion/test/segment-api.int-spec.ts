@@ -144,6 +144,23 @@ describe('ingestion Segment API', () => {
     expect(rows).toEqual([{ source_id: source.id }]);
   });
 
+  it('produces each messageId once when many concurrent requests share them (deliveries of several requests)', async () => {
+    const userId = `user-${randomUUID()}`;
+    const ids = Array.from({ length: 60 }, (_, i) => `m-${i}-${randomUUID()}`);
+    // Request r carries ids r*5 .. r*5+9: every id arrives in two requests sent at the same time.
+    const requests = Array.from({ length: 11 }, (_, r) => ids.slice(r * 5, r * 5 + 10));
+    const answers = await Promise.all(
+      requests.map((slice) => postSegment(h.url, '/v1/batch', source.writeKey, { batch: slice.map((messageId) => ({ type: 'track', userId, messageId, event: 'Product Viewed' })) })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(requests.map(() => 200));
+    await postSegment(h.url, '/v1/track', source.writeKey, { userId, event: 'Marker' });
+    await events.waitFor((e) => e.userId === userId && e.event === 'Marker');
+    const produced = events.records.filter((r) => r.value.userId === userId && r.value.event === 'Product Viewed').map((r) => r.value.messageId);
+    expect(produced.sort()).toEqual([...ids].sort());
+    const rows = await h.sql<{ n: string }>('SELECT count(*) AS n FROM ingestion.received_messages WHERE message_id = ANY($1)', [ids]);
+    expect(Number(rows[0]!.n)).toBe(ids.length);
+  });
+
   it('deduplicates across instances: a messageId sent to two instances is produced once', async () => {
     const other = await h.startAnother({});
     const userId = `user-${randomUUID()}`;

@@ -64,10 +64,11 @@ export class SegmentIngestService {
     const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
     const payload = await decodePayload(request, SEGMENT_LIMITS.maxEventBytes);
     this.admit(source, 1);
-    const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
-    const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+    await this.producer.prepare();
+    const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID, sentBytes: payload.bytes.length });
+    const encoded = result.ok ? this.encode(result.event) : { ok: false as const, rejection: result.rejection };
     if (!encoded.ok) {
-      const deadLetter = await this.deadLetter(source.context, encoded.rejection, payload.bytes, receivedAt);
+      const deadLetter = this.deadLetter(source.context, encoded.rejection, payload.bytes, receivedAt);
       await this.publish(source, receivedAt, [], [deadLetter]);
       this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
       const { code, field, message } = encoded.rejection;
@@ -92,6 +93,7 @@ export class SegmentIngestService {
       throw new IngestionError('INVALID_BATCH', `The batch context nests deeper than ${MAX_NESTING_DEPTH} levels`, 422, { field: 'context' });
     }
     this.admit(source, Math.max(1, items.length));
+    await this.producer.prepare();
 
     const originalOf = (index: number) => originals[index]?.bytes ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
     const accepted: Accepted[] = [];
@@ -101,13 +103,15 @@ export class SegmentIngestService {
         refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: null, message: `the item exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
         continue;
       }
-      const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context }, originals[index]?.depth);
-      const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+      const original = originalOf(index);
+      const env = { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context, sentBytes: original.length };
+      const result = this.normalize(original, item, undefined, source.context, env, originals[index]?.depth);
+      const encoded = result.ok ? this.encode(result.event) : { ok: false as const, rejection: result.rejection };
       if (encoded.ok) accepted.push({ index, record: encoded.record });
       else refused.push({ index, rejection: encoded.rejection });
     }
 
-    const deadLetters = await Promise.all(refused.map(({ index, rejection }) => this.deadLetter(source.context, rejection, originalOf(index), receivedAt)));
+    const deadLetters = refused.map(({ index, rejection }) => this.deadLetter(source.context, rejection, originalOf(index), receivedAt));
     await this.publish(source, receivedAt, accepted.map((a) => a.record), deadLetters);
     for (const { rejection } of refused) this.metrics.count(source.context.sourceId, 'rejected', 1, rejection.code);
     return { success: true, rejected: refused.map(({ index, rejection }) => ({ index, code: rejection.code, field: rejection.field, message: rejection.message })) };
@@ -149,16 +153,16 @@ export class SegmentIngestService {
     });
   }
 
-  private async encode(event: IngestedEvent): Promise<{ ok: true; record: EncodedRecord } | { ok: false; rejection: Refused['rejection'] }> {
+  private encode(event: IngestedEvent): { ok: true; record: EncodedRecord } | { ok: false; rejection: Refused['rejection'] } {
     try {
-      return { ok: true, record: await this.producer.encode({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }) };
+      return { ok: true, record: this.producer.encodePrepared({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }) };
     } catch (error) {
       // The normaliser promises contract-valid events; should one slip through it is dead-lettered, not lost.
       return { ok: false, rejection: { code: CONTRACT_VIOLATION, field: null, message: (error as Error).message } };
     }
   }
 
-  private deadLetter(source: SourceContext, rejection: Refused['rejection'], original: Buffer, receivedAt: number): Promise<EncodedRecord> {
+  private deadLetter(source: SourceContext, rejection: Refused['rejection'], original: Buffer, receivedAt: number): EncodedRecord {
     const built = buildDeadLetter({
       reason: rejection.code,
       message: rejection.field ? `${rejection.field}: ${rejection.message}` : rejection.message,
@@ -170,7 +174,7 @@ export class SegmentIngestService {
     });
     // buildDeadLetter's content-derived id would merge identical rejected items; each item is its own dead letter.
     const record = { ...built, id: randomUUID() };
-    return this.producer.encode({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record });
+    return this.producer.encodePrepared({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record, eventId: record.id });
   }
 
   private async publish(source: AuthenticatedSource, receivedAt: number, events: EncodedRecord[], deadLetters: EncodedRecord[]): Promise<void> {
