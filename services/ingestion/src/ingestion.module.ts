@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { SecurityModule } from '@cdp/security';
 import { SegmentBodyReader } from './api/segment-body.reader';
 import { SegmentController } from './api/segment.controller';
 import { SourcesController } from './api/sources.controller';
-import { AdminTokenGuard } from './api/admin-token.guard';
 import { DedupePruner } from './application/dedupe-pruner';
 import { EventPublisher } from './application/event-publisher';
 import { IngestionMetrics } from './application/ingestion.metrics';
@@ -13,12 +13,16 @@ import { IngestProducer } from './kafka/ingest-producer';
 import { ReceivedMessagesRepository } from './persistence/received-messages.repository';
 import { SourcesRepository } from './persistence/sources.repository';
 
-/** Ingestion's own controllers and providers; health, metrics and `GET /` come from the service kit. */
+/**
+ * Ingestion's own controllers and providers; health, metrics and `GET /` come from the service kit, and
+ * the platform's bearer tokens, token API and audit log from the security module (the Segment and
+ * import endpoints authenticate sources by write key instead).
+ */
 @Module({
+  imports: [SecurityModule.forRoot()],
   controllers: [SegmentController, SourcesController, ...IMPORTS_CONTROLLERS],
   providers: [
     SegmentBodyReader,
-    AdminTokenGuard,
     SourcesRepository,
     ReceivedMessagesRepository,
     SourcesService,
