@@ -7,9 +7,11 @@ import { DedupePruner } from './application/dedupe-pruner';
 import { EventPublisher } from './application/event-publisher';
 import { IngestionMetrics } from './application/ingestion.metrics';
 import { SegmentIngestService } from './application/segment-ingest.service';
+import { SharedRateLimiter } from './application/rate-limiter';
 import { SourcesService } from './application/sources.service';
 import { IMPORTS_CONTROLLERS, IMPORTS_PROVIDERS } from './imports/imports.module';
 import { IngestProducer } from './kafka/ingest-producer';
+import { RateBucketsRepository } from './persistence/rate-buckets.repository';
 import { ReceivedMessagesRepository } from './persistence/received-messages.repository';
 import { SourcesRepository } from './persistence/sources.repository';
 
@@ -25,6 +27,8 @@ import { SourcesRepository } from './persistence/sources.repository';
     SegmentBodyReader,
     SourcesRepository,
     ReceivedMessagesRepository,
+    RateBucketsRepository,
+    { provide: SharedRateLimiter, inject: [RateBucketsRepository], useFactory: (buckets: RateBucketsRepository) => new SharedRateLimiter(buckets) },
     SourcesService,
     IngestProducer,
     EventPublisher,

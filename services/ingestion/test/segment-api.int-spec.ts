@@ -235,6 +235,24 @@ describe('ingestion Segment API', () => {
     expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
+  it('holds a source rate across instances: what one instance admitted, the other does not admit again', async () => {
+    const other = await h.startAnother({});
+    const limited = await h.createSource({ channel: 'pos', rateLimitPerSecond: 2 });
+    const batch = (n: number) => ({ batch: Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `shared-limit-${i}`, event: 'Receipt Printed' })) });
+    // Six events at two per second: the bucket is in debt for 2.5 s before it holds a token again.
+    expect((await postSegment(h.url, '/v1/batch', limited.writeKey, batch(6))).status).toBe(200);
+    const onOther = await postSegment(other.url, '/v1/batch', limited.writeKey, batch(1));
+    expect(onOther.status).toBe(429);
+    expect(await onOther.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    const retryAfter = Number(onOther.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(2);
+    expect((await postSegment(h.url, '/v1/batch', limited.writeKey, batch(1))).status).toBe(429);
+
+    // Once the bucket has refilled, either instance admits again.
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    expect((await postSegment(other.url, '/v1/batch', limited.writeKey, batch(1))).status).toBe(200);
+  });
+
   it('answers 503 with Retry-After when Kafka is unreachable, remembering no messageId, so the retry goes through', async () => {
     const cut = await h.startAnother({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, INGESTION_PRODUCE_TIMEOUT_MS: '1000' });
     const userId = `user-${randomUUID()}`;

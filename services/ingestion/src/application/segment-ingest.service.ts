@@ -8,7 +8,7 @@ import { batchBodyParts, nestingDepth } from './batch-items';
 import { EventPublisher } from './event-publisher';
 import { IngestionError } from './ingestion.error';
 import { IngestionMetrics } from './ingestion.metrics';
-import { TokenBucketRateLimiter } from './rate-limiter';
+import { SharedRateLimiter, type RateDecision } from './rate-limiter';
 import { writeKeyOf } from './secrets';
 import { decodePayload, type SegmentRequest } from './segment-payload';
 import { SourcesService, type AuthenticatedSource } from './sources.service';
@@ -45,7 +45,6 @@ type Refused = { index: number; rejection: Rejection | { code: string; field: st
  */
 @Injectable()
 export class SegmentIngestService {
-  private readonly rateLimiter = new TokenBucketRateLimiter();
   private readonly logger = new Logger('SegmentIngest');
 
   constructor(
@@ -53,6 +52,7 @@ export class SegmentIngestService {
     private readonly publisher: EventPublisher,
     private readonly producer: IngestProducer,
     private readonly metrics: IngestionMetrics,
+    private readonly rateLimiter: SharedRateLimiter,
   ) {}
 
   /**
@@ -63,7 +63,7 @@ export class SegmentIngestService {
     const receivedAt = Date.now();
     const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
     const payload = await decodePayload(request, SEGMENT_LIMITS.maxEventBytes);
-    this.admit(source, 1);
+    await this.admit(source, 1);
     await this.producer.prepare();
     const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID, sentBytes: payload.bytes.length });
     const encoded = result.ok ? this.encode(result.event) : { ok: false as const, rejection: result.rejection };
@@ -92,7 +92,7 @@ export class SegmentIngestService {
     if (contextBytes && nestingDepth(contextBytes) > MAX_NESTING_DEPTH) {
       throw new IngestionError('INVALID_BATCH', `The batch context nests deeper than ${MAX_NESTING_DEPTH} levels`, 422, { field: 'context' });
     }
-    this.admit(source, Math.max(1, items.length));
+    await this.admit(source, Math.max(1, items.length));
     await this.producer.prepare();
 
     const originalOf = (index: number) => originals[index]?.bytes ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
@@ -144,8 +144,14 @@ export class SegmentIngestService {
     }
   }
 
-  private admit(source: AuthenticatedSource, events: number): void {
-    const decision = this.rateLimiter.take(source.context.sourceId, source.rateLimitPerSecond, events);
+  /** The source's rate limit, shared by every instance; refused requests keep nothing and count as rejected. */
+  private async admit(source: AuthenticatedSource, events: number): Promise<void> {
+    let decision: RateDecision;
+    try {
+      decision = await this.rateLimiter.take(source.context.sourceId, source.rateLimitPerSecond, events);
+    } catch (error) {
+      throw IngestionError.unavailable('DATABASE_UNAVAILABLE', 'The rate limit cannot be checked right now', error);
+    }
     if (decision.allowed) return;
     this.metrics.count(source.context.sourceId, 'rejected', events, 'RATE_LIMITED');
     throw new IngestionError('RATE_LIMITED', `Source ${source.context.sourceId} exceeds ${source.rateLimitPerSecond} events per second`, 429, {
