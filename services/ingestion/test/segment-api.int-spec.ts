@@ -253,6 +253,15 @@ describe('ingestion Segment API', () => {
     expect((await postSegment(other.url, '/v1/batch', limited.writeKey, batch(1))).status).toBe(200);
   });
 
+  it('answers 503 while the schema registry cannot be reached, rather than dead-lettering valid events', async () => {
+    const cut = await h.startAnother({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await closedPort()}` });
+    const userId = `user-${randomUUID()}`;
+    const refused = await postSegment(cut.url, '/v1/batch', source.writeKey, { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { order_id: 'o-5', revenue: 3 } }] });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ code: 'SCHEMA_REGISTRY_UNAVAILABLE' });
+    expect(deadLetters.records.filter((d) => d.value.data.originalValue.includes(userId))).toEqual([]);
+  });
+
   it('answers 503 with Retry-After when Kafka is unreachable, remembering no messageId, so the retry goes through', async () => {
     const cut = await h.startAnother({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, INGESTION_PRODUCE_TIMEOUT_MS: '1000' });
     const userId = `user-${randomUUID()}`;

@@ -90,15 +90,10 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Encodes one event (Avro, Confluent framing); a contract violation throws here, before anything is sent. */
-  async encode(event: EventToEncode): Promise<EncodedRecord> {
-    await this.prepare();
-    return this.encodePrepared(event);
-  }
-
   /**
-   * encode() without a promise per event, for callers that awaited prepare(): the value is written
-   * once with the compiled type, straight into the record handed to kafkajs.
+   * Encodes one event (Avro, Confluent framing) once prepare() has resolved: synchronously, with the
+   * compiled type, straight into the record handed to kafkajs. A contract violation throws here, before
+   * anything is sent.
    */
   encodePrepared(event: EventToEncode): EncodedRecord {
     const value = this.serde.encodeKnown(event.schema, event.value);
