@@ -107,7 +107,7 @@ export class EventPublisher {
     for (const pending of delivery) {
       let count = 0;
       for (const record of pending.events) {
-        if (!claim.fresh.has(record.eventId) || owners.get(record.eventId) !== pending) continue;
+        if (claim.duplicates.has(record.eventId) || owners.get(record.eventId) !== pending) continue;
         records.push(record);
         count++;
       }

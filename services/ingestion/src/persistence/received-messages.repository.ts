@@ -17,8 +17,8 @@ export interface ClaimRequest {
  * for its outcome. Exactly one of commit and rollback must be called; both release the connection.
  */
 export interface OpenClaim {
-  /** The ids no one had claimed before. */
-  readonly fresh: ReadonlySet<string>;
+  /** The ids someone had claimed before (usually none); every other id is this transaction's. */
+  readonly duplicates: ReadonlySet<string>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -34,19 +34,25 @@ export class ReceivedMessagesRepository {
     @Inject(SERVICE_CONFIG) config: IngestionConfig,
   ) {
     this.table = `"${config.database.schema}".received_messages`;
-    // Named, so each connection parses and plans it once instead of on every request.
+    // Named, so each connection parses and plans it once instead of on every request. It answers with
+    // the ids that were claimed already, not the ones it inserted: those are nearly all of them, and
+    // sending them back and parsing them would cost more than the insert of a row.
     this.claimStatement = {
       name: `ingestion-claim:${config.database.schema}`,
-      text: `INSERT INTO ${this.table} (message_id, source_id, received_at)
-             SELECT id, source_id, $3 FROM unnest($1::text[], $2::uuid[]) AS claim(id, source_id) ORDER BY id
-             ON CONFLICT (message_id) DO NOTHING
-             RETURNING message_id`,
+      text: `WITH inserted AS (
+               INSERT INTO ${this.table} (message_id, source_id, received_at)
+               SELECT id, source_id, $3 FROM unnest($1::text[], $2::uuid[]) AS claim(id, source_id) ORDER BY id
+               ON CONFLICT (message_id) DO NOTHING
+               RETURNING message_id
+             )
+             SELECT id AS message_id FROM unnest($1::text[]) AS claim(id)
+             WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.message_id = claim.id)`,
     };
   }
 
   /**
-   * Records the ids in one statement, in a transaction left open for the caller, and returns those
-   * not seen before. Rows are inserted in id order so that two transactions sharing ids lock them in
+   * Records the ids (distinct) in one statement, in a transaction left open for the caller, and
+   * returns those seen before. Rows are inserted in id order so that two transactions sharing ids lock them in
    * the same order (no deadlock); one holding an id it has not committed yet makes the other wait.
    * The pg client is used directly: one claim is three round trips (BEGIN, INSERT, COMMIT) and the
    * ORM would add its own work to each.
@@ -67,8 +73,8 @@ export class ReceivedMessagesRepository {
       await client.query('BEGIN');
       open = true;
       const { rows } = await client.query<{ message_id: string }>({ ...this.claimStatement, values: [request.messageIds, request.sourceIds, receivedAt] });
-      const fresh = new Set<string>();
-      for (const row of rows) fresh.add(row.message_id);
+      const duplicates = new Set<string>();
+      for (const row of rows) duplicates.add(row.message_id);
       const end = async (statement: 'COMMIT' | 'ROLLBACK') => {
         try {
           await client.query(statement);
@@ -78,7 +84,7 @@ export class ReceivedMessagesRepository {
           throw error;
         }
       };
-      return { fresh, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+      return { duplicates, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
     } catch (error) {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
       await release();
