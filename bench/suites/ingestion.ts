@@ -244,7 +244,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       DATABASE_SCHEMA: SCHEMA,
       KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: topicPrefix,
-      INGESTION_ADMIN_TOKEN: ADMIN_TOKEN,
+      CDP_BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
       // The bench measures the pipeline, not the (default 10,000/s) rate limit.
       INGESTION_DEFAULT_RATE_LIMIT: '10000000',
     };

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@cdp/config';
-import { DEVELOPMENT_ADMIN_TOKEN, ingestionConfig } from './config';
+import { DEVELOPMENT_BOOTSTRAP_ADMIN_TOKEN } from '@cdp/security';
+import { ingestionConfig } from './config';
 
 describe('ingestion config', () => {
   it('defaults to the port and schema infra/services.json gives ingestion', () => {
@@ -15,11 +16,9 @@ describe('ingestion config', () => {
 });
 
 describe('ingestion settings', () => {
-  it('falls back to the documented admin token outside production only', () => {
-    expect(loadConfig(ingestionConfig, { NODE_ENV: 'test' }).ingestion.adminToken).toBe(DEVELOPMENT_ADMIN_TOKEN);
-    expect(() => loadConfig(ingestionConfig, { NODE_ENV: 'production' })).toThrow('INGESTION_ADMIN_TOKEN: required when NODE_ENV is production');
-    const token = 'a-long-production-token-0123456789';
-    expect(loadConfig(ingestionConfig, { NODE_ENV: 'production', INGESTION_ADMIN_TOKEN: token }).ingestion.adminToken).toBe(token);
+  it('guards the sources API with the platform bootstrap token, the documented one outside production only', () => {
+    expect(loadConfig(ingestionConfig, { NODE_ENV: 'test' }).security.bootstrapAdminToken).toBe(DEVELOPMENT_BOOTSTRAP_ADMIN_TOKEN);
+    expect(() => loadConfig(ingestionConfig, { NODE_ENV: 'production' })).toThrow('CDP_BOOTSTRAP_ADMIN_TOKEN: required when NODE_ENV is production');
   });
 
   it('keeps messageIds for at least 24 hours', () => {

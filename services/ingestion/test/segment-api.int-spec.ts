@@ -144,6 +144,23 @@ describe('ingestion Segment API', () => {
     expect(rows).toEqual([{ source_id: source.id }]);
   });
 
+  it('produces each messageId once when many concurrent requests share them (deliveries of several requests)', async () => {
+    const userId = `user-${randomUUID()}`;
+    const ids = Array.from({ length: 60 }, (_, i) => `m-${i}-${randomUUID()}`);
+    // Request r carries ids r*5 .. r*5+9: every id arrives in two requests sent at the same time.
+    const requests = Array.from({ length: 11 }, (_, r) => ids.slice(r * 5, r * 5 + 10));
+    const answers = await Promise.all(
+      requests.map((slice) => postSegment(h.url, '/v1/batch', source.writeKey, { batch: slice.map((messageId) => ({ type: 'track', userId, messageId, event: 'Product Viewed' })) })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(requests.map(() => 200));
+    await postSegment(h.url, '/v1/track', source.writeKey, { userId, event: 'Marker' });
+    await events.waitFor((e) => e.userId === userId && e.event === 'Marker');
+    const produced = events.records.filter((r) => r.value.userId === userId && r.value.event === 'Product Viewed').map((r) => r.value.messageId);
+    expect(produced.sort()).toEqual([...ids].sort());
+    const rows = await h.sql<{ n: string }>('SELECT count(*) AS n FROM ingestion.received_messages WHERE message_id = ANY($1)', [ids]);
+    expect(Number(rows[0]!.n)).toBe(ids.length);
+  });
+
   it('deduplicates across instances: a messageId sent to two instances is produced once', async () => {
     const other = await h.startAnother({});
     const userId = `user-${randomUUID()}`;
@@ -216,6 +233,33 @@ describe('ingestion Segment API', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('holds a source rate across instances: what one instance admitted, the other does not admit again', async () => {
+    const other = await h.startAnother({});
+    const limited = await h.createSource({ channel: 'pos', rateLimitPerSecond: 2 });
+    const batch = (n: number) => ({ batch: Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `shared-limit-${i}`, event: 'Receipt Printed' })) });
+    // Six events at two per second: the bucket is in debt for 2.5 s before it holds a token again.
+    expect((await postSegment(h.url, '/v1/batch', limited.writeKey, batch(6))).status).toBe(200);
+    const onOther = await postSegment(other.url, '/v1/batch', limited.writeKey, batch(1));
+    expect(onOther.status).toBe(429);
+    expect(await onOther.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    const retryAfter = Number(onOther.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(2);
+    expect((await postSegment(h.url, '/v1/batch', limited.writeKey, batch(1))).status).toBe(429);
+
+    // Once the bucket has refilled, either instance admits again.
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    expect((await postSegment(other.url, '/v1/batch', limited.writeKey, batch(1))).status).toBe(200);
+  });
+
+  it('answers 503 while the schema registry cannot be reached, rather than dead-lettering valid events', async () => {
+    const cut = await h.startAnother({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await closedPort()}` });
+    const userId = `user-${randomUUID()}`;
+    const refused = await postSegment(cut.url, '/v1/batch', source.writeKey, { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { order_id: 'o-5', revenue: 3 } }] });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ code: 'SCHEMA_REGISTRY_UNAVAILABLE' });
+    expect(deadLetters.records.filter((d) => d.value.data.originalValue.includes(userId))).toEqual([]);
   });
 
   it('answers 503 with Retry-After when Kafka is unreachable, remembering no messageId, so the retry goes through', async () => {

@@ -29,15 +29,46 @@ describe('ingestion sources API', () => {
 
   const track = (writeKey: string) => postSegment(h.url, '/v1/track', writeKey, { userId: 'u-1', event: 'Store Visited' });
 
-  it('requires the admin token on every management call', async () => {
-    for (const [method, path] of [['GET', '/v1/sources'], ['POST', '/v1/sources'], ['GET', '/v1/sources/00000000-0000-4000-8000-000000000000'], ['POST', '/v1/sources/00000000-0000-4000-8000-000000000000/rotate-key']]) {
+  it('requires a platform token with sources:manage on every management call', async () => {
+    const issue = async (role: string) => {
+      const res = await h.admin('POST', '/v1/tokens', { name: `sources-api ${role}`, role });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const [operator, marketer] = [await issue('operator'), await issue('marketer')];
+    const calls = [['GET', '/v1/sources'], ['POST', '/v1/sources'], ['GET', '/v1/sources/00000000-0000-4000-8000-000000000000'], ['POST', '/v1/sources/00000000-0000-4000-8000-000000000000/rotate-key']];
+    for (const [method, path] of calls) {
       const none = await fetch(`${h.url}${path}`, { method });
       expect({ path, status: none.status }).toEqual({ path, status: 401 });
-      expect(await none.json()).toMatchObject({ code: 'ADMIN_TOKEN_MISSING' });
+      expect(await none.json()).toMatchObject({ code: 'AUTH_TOKEN_MISSING' });
       const wrong = await fetch(`${h.url}${path}`, { method, headers: { authorization: 'Bearer not-the-admin-token' } });
       expect({ path, status: wrong.status }).toEqual({ path, status: 401 });
-      expect(await wrong.json()).toMatchObject({ code: 'ADMIN_TOKEN_INVALID' });
+      expect(await wrong.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
+      // A marketer's token is valid but lacks the scope.
+      const unscoped = await fetch(`${h.url}${path}`, { method, headers: { authorization: `Bearer ${marketer}` } });
+      expect({ path, status: unscoped.status }).toEqual({ path, status: 403 });
+      expect(await unscoped.json()).toMatchObject({ code: 'AUTH_SCOPE_MISSING' });
     }
+    const listed = await fetch(`${h.url}/v1/sources`, { headers: { authorization: `Bearer ${operator}` } });
+    expect(listed.status).toBe(200);
+  });
+
+  it('audits every change to a source (who, what, which source), never the write key', async () => {
+    const source = await h.createSource();
+    await h.admin('POST', `/v1/sources/${source.id}/rotate-key`);
+    await h.admin('POST', `/v1/sources/${source.id}/disable`);
+    await h.admin('POST', `/v1/sources/${source.id}/enable`);
+    const page = (await (await h.admin('GET', `/v1/audit?resourceType=source&resourceId=${source.id}`)).json()) as {
+      items: Array<{ action: string; outcome: string; actor: { tokenId: string }; resource: { type: string; id: string } }>;
+    };
+    expect(page.items.map((e) => [e.action, e.outcome, e.actor.tokenId])).toEqual([
+      ['sources.enable', 'success', 'bootstrap'],
+      ['sources.disable', 'success', 'bootstrap'],
+      ['sources.rotate_key', 'success', 'bootstrap'],
+      ['sources.create', 'success', 'bootstrap'],
+    ]);
+    const rows = await h.sql<Record<string, unknown>>('SELECT * FROM ingestion.audit_log WHERE resource_id = $1', [source.id]);
+    expect(JSON.stringify(rows)).not.toContain(source.writeKey);
   });
 
   it('creates a source, shows its write key once and stores only the key hash', async () => {

@@ -4,8 +4,6 @@ export type IngestionErrorCode =
   | 'WRITE_KEY_MISSING'
   | 'WRITE_KEY_INVALID'
   | 'SOURCE_DISABLED'
-  | 'ADMIN_TOKEN_MISSING'
-  | 'ADMIN_TOKEN_INVALID'
   | 'PAYLOAD_TOO_LARGE'
   | 'MALFORMED_JSON'
   | 'MALFORMED_BODY'
@@ -16,6 +14,7 @@ export type IngestionErrorCode =
   | 'SOURCE_NOT_FOUND'
   | 'RATE_LIMITED'
   | 'KAFKA_UNAVAILABLE'
+  | 'SCHEMA_REGISTRY_UNAVAILABLE'
   | 'DATABASE_UNAVAILABLE';
 
 /**
@@ -32,7 +31,7 @@ export class IngestionError extends ServiceError {
     super(code, message, status, { cause: extras.cause });
   }
 
-  static unavailable(code: 'KAFKA_UNAVAILABLE' | 'DATABASE_UNAVAILABLE', message: string, cause: unknown): IngestionError {
+  static unavailable(code: 'KAFKA_UNAVAILABLE' | 'SCHEMA_REGISTRY_UNAVAILABLE' | 'DATABASE_UNAVAILABLE', message: string, cause: unknown): IngestionError {
     // Segment clients retry 5xx with backoff; Retry-After tells them (and load balancers) how soon.
     return new IngestionError(code, message, 503, { retryAfterSeconds: 5, cause });
   }

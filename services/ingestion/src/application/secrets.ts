@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A new write key: 256 random bits, URL-safe, never stored (only its hash is). Never starts with '-':
@@ -14,11 +14,6 @@ export function newWriteKey(): string {
 /** SHA-256 (hex). Enough for high-entropy secrets: there is nothing to brute-force, so no slow KDF. */
 export function sha256Hex(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-/** Compares two secrets in time independent of where they differ (hashing first equalises the lengths). */
-export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
 /**

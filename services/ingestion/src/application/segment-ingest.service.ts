@@ -8,7 +8,7 @@ import { batchBodyParts, nestingDepth } from './batch-items';
 import { EventPublisher } from './event-publisher';
 import { IngestionError } from './ingestion.error';
 import { IngestionMetrics } from './ingestion.metrics';
-import { TokenBucketRateLimiter } from './rate-limiter';
+import { SharedRateLimiter, type RateDecision } from './rate-limiter';
 import { writeKeyOf } from './secrets';
 import { decodePayload, type SegmentRequest } from './segment-payload';
 import { SourcesService, type AuthenticatedSource } from './sources.service';
@@ -45,7 +45,6 @@ type Refused = { index: number; rejection: Rejection | { code: string; field: st
  */
 @Injectable()
 export class SegmentIngestService {
-  private readonly rateLimiter = new TokenBucketRateLimiter();
   private readonly logger = new Logger('SegmentIngest');
 
   constructor(
@@ -53,6 +52,7 @@ export class SegmentIngestService {
     private readonly publisher: EventPublisher,
     private readonly producer: IngestProducer,
     private readonly metrics: IngestionMetrics,
+    private readonly rateLimiter: SharedRateLimiter,
   ) {}
 
   /**
@@ -63,11 +63,12 @@ export class SegmentIngestService {
     const receivedAt = Date.now();
     const source = await this.authenticate(request, SEGMENT_LIMITS.maxEventBytes);
     const payload = await decodePayload(request, SEGMENT_LIMITS.maxEventBytes);
-    this.admit(source, 1);
-    const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID });
-    const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+    await this.admit(source, 1);
+    await this.producer.prepare();
+    const result = this.normalize(payload.bytes, payload.value, type, source.context, { receivedAt, newMessageId: randomUUID, sentBytes: payload.bytes.length });
+    const encoded = result.ok ? this.encode(result.event) : { ok: false as const, rejection: result.rejection };
     if (!encoded.ok) {
-      const deadLetter = await this.deadLetter(source.context, encoded.rejection, payload.bytes, receivedAt);
+      const deadLetter = this.deadLetter(source.context, encoded.rejection, payload.bytes, receivedAt);
       await this.publish(source, receivedAt, [], [deadLetter]);
       this.metrics.count(source.context.sourceId, 'rejected', 1, encoded.rejection.code);
       const { code, field, message } = encoded.rejection;
@@ -91,7 +92,8 @@ export class SegmentIngestService {
     if (contextBytes && nestingDepth(contextBytes) > MAX_NESTING_DEPTH) {
       throw new IngestionError('INVALID_BATCH', `The batch context nests deeper than ${MAX_NESTING_DEPTH} levels`, 422, { field: 'context' });
     }
-    this.admit(source, Math.max(1, items.length));
+    await this.admit(source, Math.max(1, items.length));
+    await this.producer.prepare();
 
     const originalOf = (index: number) => originals[index]?.bytes ?? Buffer.from(JSON.stringify(items[index]) ?? 'null');
     const accepted: Accepted[] = [];
@@ -101,13 +103,15 @@ export class SegmentIngestService {
         refused.push({ index, rejection: { code: 'EVENT_TOO_LARGE', field: null, message: `the item exceeds ${SEGMENT_LIMITS.maxEventBytes / 1024} KB` } });
         continue;
       }
-      const result = this.normalize(originalOf(index), item, undefined, source.context, { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context }, originals[index]?.depth);
-      const encoded = result.ok ? await this.encode(result.event) : { ok: false as const, rejection: result.rejection };
+      const original = originalOf(index);
+      const env = { receivedAt, newMessageId: randomUUID, batchSentAt: sentAt, batchContext: context, sentBytes: original.length };
+      const result = this.normalize(original, item, undefined, source.context, env, originals[index]?.depth);
+      const encoded = result.ok ? this.encode(result.event) : { ok: false as const, rejection: result.rejection };
       if (encoded.ok) accepted.push({ index, record: encoded.record });
       else refused.push({ index, rejection: encoded.rejection });
     }
 
-    const deadLetters = await Promise.all(refused.map(({ index, rejection }) => this.deadLetter(source.context, rejection, originalOf(index), receivedAt)));
+    const deadLetters = refused.map(({ index, rejection }) => this.deadLetter(source.context, rejection, originalOf(index), receivedAt));
     await this.publish(source, receivedAt, accepted.map((a) => a.record), deadLetters);
     for (const { rejection } of refused) this.metrics.count(source.context.sourceId, 'rejected', 1, rejection.code);
     return { success: true, rejected: refused.map(({ index, rejection }) => ({ index, code: rejection.code, field: rejection.field, message: rejection.message })) };
@@ -140,8 +144,14 @@ export class SegmentIngestService {
     }
   }
 
-  private admit(source: AuthenticatedSource, events: number): void {
-    const decision = this.rateLimiter.take(source.context.sourceId, source.rateLimitPerSecond, events);
+  /** The source's rate limit, shared by every instance; refused requests keep nothing and count as rejected. */
+  private async admit(source: AuthenticatedSource, events: number): Promise<void> {
+    let decision: RateDecision;
+    try {
+      decision = await this.rateLimiter.take(source.context.sourceId, source.rateLimitPerSecond, events);
+    } catch (error) {
+      throw IngestionError.unavailable('DATABASE_UNAVAILABLE', 'The rate limit cannot be checked right now', error);
+    }
     if (decision.allowed) return;
     this.metrics.count(source.context.sourceId, 'rejected', events, 'RATE_LIMITED');
     throw new IngestionError('RATE_LIMITED', `Source ${source.context.sourceId} exceeds ${source.rateLimitPerSecond} events per second`, 429, {
@@ -149,16 +159,16 @@ export class SegmentIngestService {
     });
   }
 
-  private async encode(event: IngestedEvent): Promise<{ ok: true; record: EncodedRecord } | { ok: false; rejection: Refused['rejection'] }> {
+  private encode(event: IngestedEvent): { ok: true; record: EncodedRecord } | { ok: false; rejection: Refused['rejection'] } {
     try {
-      return { ok: true, record: await this.producer.encode({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }) };
+      return { ok: true, record: this.producer.encodePrepared({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }) };
     } catch (error) {
       // The normaliser promises contract-valid events; should one slip through it is dead-lettered, not lost.
       return { ok: false, rejection: { code: CONTRACT_VIOLATION, field: null, message: (error as Error).message } };
     }
   }
 
-  private deadLetter(source: SourceContext, rejection: Refused['rejection'], original: Buffer, receivedAt: number): Promise<EncodedRecord> {
+  private deadLetter(source: SourceContext, rejection: Refused['rejection'], original: Buffer, receivedAt: number): EncodedRecord {
     const built = buildDeadLetter({
       reason: rejection.code,
       message: rejection.field ? `${rejection.field}: ${rejection.message}` : rejection.message,
@@ -170,7 +180,7 @@ export class SegmentIngestService {
     });
     // buildDeadLetter's content-derived id would merge identical rejected items; each item is its own dead letter.
     const record = { ...built, id: randomUUID() };
-    return this.producer.encode({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record });
+    return this.producer.encodePrepared({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record, eventId: record.id });
   }
 
   private async publish(source: AuthenticatedSource, receivedAt: number, events: EncodedRecord[], deadLetters: EncodedRecord[]): Promise<void> {

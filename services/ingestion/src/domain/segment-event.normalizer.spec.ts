@@ -407,6 +407,13 @@ describe('normalizeSegmentEvent', () => {
       expect(rejected(when({ userId: 'u', event: 'X', properties: { note: '好'.repeat(11_000) } }, 'track'))).toMatchObject({ code: 'EVENT_TOO_LARGE' });
       expect(accepted(when({ userId: 'u', event: 'X', properties: { note: 'x'.repeat(30_000) } }, 'track')).event).toBe('X');
     });
+
+    it('measures the call as sent when the caller knows its size', () => {
+      // Whitespace and escapes a client sent count, though a re-serialisation would drop them.
+      const small = { userId: 'u', event: 'X' };
+      expect(rejected(when(small, 'track', webShop, { sentBytes: SEGMENT_LIMITS.maxEventBytes + 1 }))).toMatchObject({ code: 'EVENT_TOO_LARGE', message: expect.stringContaining(`${SEGMENT_LIMITS.maxEventBytes + 1} bytes`) });
+      expect(accepted(when(small, 'track', webShop, { sentBytes: SEGMENT_LIMITS.maxEventBytes })).event).toBe('X');
+    });
   });
 
   it('names the field and says what is wrong in every rejection message', () => {

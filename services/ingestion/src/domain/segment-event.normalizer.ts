@@ -32,6 +32,11 @@ export interface NormalizeEnv {
   batchSentAt?: unknown;
   /** `context` of the enclosing /v1/batch body; the item's context is merged over it. */
   batchContext?: unknown;
+  /**
+   * UTF-8 size of the call as the client sent it, when the caller has its bytes: the 32 KB limit is
+   * about what was sent, and knowing it spares serialising the call again only to measure it.
+   */
+  sentBytes?: number;
 }
 
 export type NormalizeResult = { ok: true; event: IngestedEvent } | { ok: false; rejection: Rejection };
@@ -54,13 +59,9 @@ export function normalizeSegmentEvent(
   env: NormalizeEnv,
 ): NormalizeResult {
   if (!isJsonObject(raw)) return reject('NOT_AN_OBJECT', null, `a Segment call must be a JSON object, got ${jsonTypeOf(raw)}`);
-  const json = JSON.stringify(raw);
-  // A UTF-16 unit is 1 to 3 UTF-8 bytes: only text between those bounds needs its bytes counted.
-  if (json.length * 3 > SEGMENT_LIMITS.maxEventBytes) {
-    const bytes = utf8ByteLength(json);
-    if (bytes > SEGMENT_LIMITS.maxEventBytes) {
-      return reject('EVENT_TOO_LARGE', null, `the event is ${bytes} bytes of JSON; the limit is ${SEGMENT_LIMITS.maxEventBytes}`);
-    }
+  const bytes = env.sentBytes ?? serialisedBytes(raw);
+  if (bytes > SEGMENT_LIMITS.maxEventBytes) {
+    return reject('EVENT_TOO_LARGE', null, `the event is ${bytes} bytes of JSON; the limit is ${SEGMENT_LIMITS.maxEventBytes}`);
   }
 
   const callType = type ?? own(raw, 'type');
@@ -225,6 +226,12 @@ export function normalizeSegmentEvent(
       integrations: JSON.stringify(objects.integrations),
     },
   };
+}
+
+/** UTF-8 bytes of the call's JSON; exact only when it may be near the limit (a UTF-16 unit is 1 to 3 bytes). */
+function serialisedBytes(raw: JsonObject): number {
+  const json = JSON.stringify(raw);
+  return json.length * 3 > SEGMENT_LIMITS.maxEventBytes ? utf8ByteLength(json) : json.length;
 }
 
 function isCallType(value: unknown): value is SegmentCallType {

@@ -130,6 +130,7 @@ export class ImportsService {
     const { sourceId } = source.context;
     const events: EncodedRecord[] = [];
     const refused: Refusal[] = [];
+    await this.producer.prepare();
     for (const row of rows) {
       if ('malformed' in row) {
         refused.push({ line: row.line, raw: row.raw, code: 'MALFORMED_ROW', field: null, message: row.malformed });
@@ -148,13 +149,13 @@ export class ImportsService {
       }
       const event = normalized.event;
       try {
-        events.push(await this.producer.encode({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }));
+        events.push(this.producer.encodePrepared({ topic: TOPICS.ingestEvents, key: partitionKeyOf(event), schema: TOPICS.ingestEvents.valueSchema, value: event, eventId: event.messageId }));
       } catch (error) {
         // The normaliser promises contract-valid events; should one slip through it is dead-lettered, not lost.
         refused.push({ line: row.line, raw: row.raw, code: 'CONTRACT_VIOLATION', field: null, message: (error as Error).message });
       }
     }
-    const deadLetters = await Promise.all(refused.map((r) => this.deadLetter(sourceId, jobId, r, receivedAt)));
+    const deadLetters = refused.map((r) => this.deadLetter(sourceId, jobId, r, receivedAt));
     return { receivedAt, read: rows.length, bytesRead, events, deadLetters, refused };
   }
 
@@ -173,7 +174,7 @@ export class ImportsService {
     return stored + toStore.length;
   }
 
-  private deadLetter(sourceId: string, jobId: string, refusal: Refusal, receivedAt: number): Promise<EncodedRecord> {
+  private deadLetter(sourceId: string, jobId: string, refusal: Refusal, receivedAt: number): EncodedRecord {
     const built = buildDeadLetter({
       reason: refusal.code,
       message: `import ${jobId} line ${refusal.line}: ${refusal.field ? `${refusal.field}: ` : ''}${refusal.message}`,
@@ -186,7 +187,7 @@ export class ImportsService {
     });
     // Identical rejected lines (two empty-ish rows) are still separate dead letters.
     const record = { ...built, id: randomUUID() };
-    return this.producer.encode({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record });
+    return this.producer.encodePrepared({ topic: TOPICS.ingestDeadLetter, key: record.id, schema: DEAD_LETTER_SCHEMA, value: record, eventId: record.id });
   }
 
   private async owned(source: AuthenticatedSource, jobId: string): Promise<ImportJobView> {

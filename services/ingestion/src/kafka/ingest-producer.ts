@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Registry } from 'prom-client';
 import { AvroSerde, createSchemaRegistry } from '@cdp/avro';
 import { TOPICS } from '@cdp/contracts';
-import { createKafka, encodeEvents, ensureTopics, EventProducer, KafkaRuntimeMetrics, type EncodedRecord, type Logger as KafkaLogger, type OutgoingEvent } from '@cdp/kafka';
+import { createKafka, DEAD_LETTER_SCHEMA, ensureTopics, EVENT_ID_HEADER, EventProducer, KafkaRuntimeMetrics, resolveTopic, SCHEMA_HEADER, type EncodedRecord, type Logger as KafkaLogger, type TopicLike } from '@cdp/kafka';
 import { METRICS_REGISTRY, SERVICE_CONFIG } from '@cdp/service-kit';
 import type { IngestionConfig } from '../config';
 import { IngestionError } from '../application/ingestion.error';
@@ -11,6 +11,15 @@ import { IngestionError } from '../application/ingestion.error';
 const SHUTDOWN_WAIT_MS = 10_000;
 // Records per coalesced produce request: well under the brokers' 1 MB per partition batch at 32 KB events spread over partitions.
 const MAX_COALESCED_RECORDS = 5_000;
+
+/** An event ingestion writes: its id is always known (the messageId, or the dead letter's id). */
+export interface EventToEncode {
+  topic: TopicLike;
+  key: string | null;
+  schema: string;
+  value: unknown;
+  eventId: string;
+}
 
 /** Records of one request waiting for the next produce request, and how to tell that request the outcome. */
 interface QueuedSend {
@@ -36,6 +45,8 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
   private connected = false;
   private readonly queued: QueuedSend[] = [];
   private draining = false;
+  private prepared = false;
+  private preparing: Promise<void> | undefined;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -62,10 +73,37 @@ export class IngestProducer implements OnApplicationBootstrap, OnApplicationShut
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  /** Encodes one event (Avro, Confluent framing); a contract violation throws here, before anything is sent. */
-  async encode(event: OutgoingEvent): Promise<EncodedRecord> {
-    const [record] = await encodeEvents(this.serde, [event], this.config.kafka.topicPrefix);
-    return record!;
+  /**
+   * Looks up the schema ids of the records ingestion writes (once; again after a failure), so that
+   * encoding is synchronous afterwards. A registry that cannot be reached is a 503.
+   */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.preparing ??= this.serde
+      .prepare(TOPICS.ingestEvents.valueSchema, DEAD_LETTER_SCHEMA)
+      .then(() => void (this.prepared = true))
+      .finally(() => (this.preparing = undefined));
+    try {
+      await this.preparing;
+    } catch (error) {
+      throw IngestionError.unavailable('SCHEMA_REGISTRY_UNAVAILABLE', 'The schema registry cannot be reached', error);
+    }
+  }
+
+  /**
+   * Encodes one event (Avro, Confluent framing) once prepare() has resolved: synchronously, with the
+   * compiled type, straight into the record handed to kafkajs. A contract violation throws here, before
+   * anything is sent.
+   */
+  encodePrepared(event: EventToEncode): EncodedRecord {
+    const value = this.serde.encodeKnown(event.schema, event.value);
+    return {
+      eventId: event.eventId,
+      topic: resolveTopic(event.topic, this.config.kafka.topicPrefix),
+      key: event.key,
+      value,
+      headers: { [EVENT_ID_HEADER]: event.eventId, [SCHEMA_HEADER]: event.schema },
+    };
   }
 
   /** Resolves once the producer is connected, or fails with 503 after the produce timeout. */

@@ -8,7 +8,8 @@ import { bootstrapService, createRootLogger, migrateService, type RunningService
 import { createTestDatabase, deleteTopicsWithPrefix, testInfra, uniqueTopicPrefix, type TestDatabase } from '@cdp/testing';
 
 export { TopicReader, type ConsumedRecord } from '@cdp/testing';
-import { DEVELOPMENT_ADMIN_TOKEN, ingestionConfig, type IngestionConfig } from '../../src/config';
+import { DEVELOPMENT_BOOTSTRAP_ADMIN_TOKEN } from '@cdp/security';
+import { ingestionConfig, type IngestionConfig } from '../../src/config';
 import { ingestionService } from '../../src/ingestion.definition';
 
 export const SETUP_TIMEOUT_MS = 90_000;
@@ -27,7 +28,7 @@ export interface IngestionHarness {
   topic(def: { name: string }): string;
   /** Starts another app on the same database and topics, with some variables changed. */
   startAnother(overrides: Record<string, string>): Promise<RunningService>;
-  /** A management API call with the admin token. */
+  /** A management API call with the platform's bootstrap admin token. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   /** A source created through the management API, with its write key. */
   createSource(fields?: Record<string, unknown>): Promise<{ id: string; writeKey: string }>;
@@ -53,7 +54,7 @@ export async function startIngestion(label: string, extraEnv: Record<string, str
   const kafka = new Kafka({ clientId: `it-${label}`, brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [TOPICS.ingestEvents, TOPICS.ingestDeadLetter], prefix);
+  await ensureTopics(admin, [TOPICS.authTokens, TOPICS.ingestEvents, TOPICS.ingestDeadLetter], prefix);
   await admin.disconnect();
   await migrateService(ingestionService, config, createRootLogger({ service: 'ingestion', version: 'test', level: config.logLevel }));
   const service = await bootstrapService({ ...ingestionService, config });
@@ -64,7 +65,7 @@ export async function startIngestion(label: string, extraEnv: Record<string, str
   const admin$ = (method: string, path: string, body?: unknown) =>
     fetch(`${service.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${DEVELOPMENT_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${DEVELOPMENT_BOOTSTRAP_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
