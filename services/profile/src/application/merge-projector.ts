@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ProfileSplit, ProfilesMerged } from '@cdp/contracts';
 import { batchResult, type BatchResult, type ConsumedBatch, drop, type MessageResult } from '@cdp/kafka';
 import { type ForestEvent, MergeForest } from '../domain';
-import { moveIdentifiers, ProjectionRepository } from '../persistence/projection.repository';
+import { ProjectionRepository } from '../persistence/projection.repository';
 import { PiiVault } from './pii-vault';
 import { ProfileMetrics } from './profile.metrics';
 import { type RefreshCause, ViewRefresher } from './view-refresher';
@@ -82,7 +82,7 @@ export class MergeProjector {
         const hash = this.vault.hash(i.type, i.value);
         return { type: i.type, hash, valueEnc: this.vault.seal(keys, restoredId, { kind: 'identifier', type: i.type, hash }, i.value) };
       });
-      await moveIdentifiers(tx, group, restoredId, items, split.occurredAt);
+      await this.repository.moveIdentifiers(tx, group, restoredId, items, split.occurredAt);
     }
 
     const last = messages[messages.length - 1]!.value;

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@cdp/kafka';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 import type { JsonObject, JsonValue, TraitMode } from '../domain';
 
 export interface ViewRow {
@@ -81,11 +81,18 @@ const isoOf = (v: Date | string) => new Date(v).toISOString();
 
 /** What the API reads; every query is one round trip over a whole merge group. */
 export class ProfileReadRepository {
+  /** The service's schema (DATABASE_SCHEMA), quoted. */
+  private readonly s: string;
+
+  constructor(schema: string) {
+    this.s = quoteIdent(schema);
+  }
+
   /** The live profile of `profileId`, or whether it was erased. */
   async liveOf(db: SqlExecutor, profileId: string): Promise<{ liveId: string } | { erased: boolean }> {
     const rows = await db.query<{ live_id: string | null; erased: boolean }>(
-      `SELECT (SELECT live_id FROM profile.profiles WHERE profile_id = $1) AS live_id,
-              EXISTS (SELECT 1 FROM profile.erased_profiles WHERE profile_id = $1) AS erased`,
+      `SELECT (SELECT live_id FROM ${this.s}.profiles WHERE profile_id = $1) AS live_id,
+              EXISTS (SELECT 1 FROM ${this.s}.erased_profiles WHERE profile_id = $1) AS erased`,
       [profileId],
     );
     const row = rows[0]!;
@@ -94,7 +101,7 @@ export class ProfileReadRepository {
 
   async view(db: SqlExecutor, liveId: string): Promise<ViewRow | null> {
     const rows = await db.query<{ profile_id: string; version: string; traits: JsonObject; pii: Record<string, string>; computed: JsonObject; consents: JsonObject; merged_profile_ids: string[]; updated_at: Date }>(
-      `SELECT profile_id, version::text AS version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM profile.views WHERE profile_id = $1`,
+      `SELECT profile_id, version::text AS version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM ${this.s}.views WHERE profile_id = $1`,
       [liveId],
     );
     const r = rows[0];
@@ -105,7 +112,7 @@ export class ProfileReadRepository {
 
   async traits(db: SqlExecutor, profileIds: readonly string[], onlyEncrypted = false): Promise<TraitFactRow[]> {
     const rows = await db.query<{ profile_id: string; name: string; mode: TraitMode; value: JsonValue; value_enc: Buffer | null; event_time: string; event_id: string }>(
-      `SELECT profile_id, name, mode, value, value_enc, event_time::text AS event_time, event_id FROM profile.traits
+      `SELECT profile_id, name, mode, value, value_enc, event_time::text AS event_time, event_id FROM ${this.s}.traits
        WHERE profile_id = ANY($1::text[]) ${onlyEncrypted ? 'AND value_enc IS NOT NULL' : ''}`,
       [profileIds],
     );
@@ -115,7 +122,7 @@ export class ProfileReadRepository {
 
   async identifiers(db: SqlExecutor, profileIds: readonly string[], types?: readonly string[]): Promise<IdentifierFactRow[]> {
     const rows = await db.query<{ profile_id: string; type: string; hash: string; value_enc: Buffer; first_seen_at: Date; last_seen_at: Date }>(
-      `SELECT profile_id, type, hash, value_enc, first_seen_at, last_seen_at FROM profile.identifiers
+      `SELECT profile_id, type, hash, value_enc, first_seen_at, last_seen_at FROM ${this.s}.identifiers
        WHERE profile_id = ANY($1::text[]) ${types ? 'AND type = ANY($2::text[])' : ''} ORDER BY type, last_seen_at DESC, hash`,
       types ? [profileIds, types] : [profileIds],
     );
@@ -124,7 +131,7 @@ export class ProfileReadRepository {
 
   async addresses(db: SqlExecutor, profileIds: readonly string[]): Promise<AddressFactRow[]> {
     const rows = await db.query<{ profile_id: string; hash: string; value_enc: Buffer; first_seen_at: Date; last_seen_at: Date }>(
-      `SELECT profile_id, hash, value_enc, first_seen_at, last_seen_at FROM profile.addresses WHERE profile_id = ANY($1::text[]) ORDER BY last_seen_at DESC, hash`,
+      `SELECT profile_id, hash, value_enc, first_seen_at, last_seen_at FROM ${this.s}.addresses WHERE profile_id = ANY($1::text[]) ORDER BY last_seen_at DESC, hash`,
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, hash: r.hash, valueEnc: r.value_enc, firstSeenAt: isoOf(r.first_seen_at), lastSeenAt: isoOf(r.last_seen_at) }));
@@ -133,7 +140,7 @@ export class ProfileReadRepository {
   /** Live profiles holding the identifier, the one that saw it last first. */
   async findByIdentifier(db: SqlExecutor, type: string, hash: string): Promise<string[]> {
     const rows = await db.query<{ live_id: string }>(
-      `SELECT p.live_id FROM profile.identifiers i JOIN profile.profiles p ON p.profile_id = i.profile_id
+      `SELECT p.live_id FROM ${this.s}.identifiers i JOIN ${this.s}.profiles p ON p.profile_id = i.profile_id
        WHERE i.type = $1 AND i.hash = $2 GROUP BY p.live_id ORDER BY max(i.last_seen_at) DESC, p.live_id`,
       [type, hash],
     );
@@ -147,7 +154,7 @@ export class ProfileReadRepository {
     }>(
       `SELECT profile_id, order_key, order_id, event_id, occurred_at, revenue::text AS revenue, currency, discount::text AS discount, tax::text AS tax,
               shipping::text AS shipping, coupon, store_id, channel, source_id, items
-       FROM profile.orders WHERE profile_id = ANY($1::text[])
+       FROM ${this.s}.orders WHERE profile_id = ANY($1::text[])
        ${after ? `AND (occurred_at, profile_id COLLATE "C", order_key COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
        ORDER BY occurred_at DESC, profile_id COLLATE "C" DESC, order_key COLLATE "C" DESC LIMIT $2`,
       after ? [profileIds, limit, after.at, after.profileId, after.key] : [profileIds, limit],
@@ -174,7 +181,7 @@ export class ProfileReadRepository {
   async interactions(db: SqlExecutor, profileIds: readonly string[], limit: number, after: TimelinePosition | null): Promise<InteractionFactRow[]> {
     const rows = await db.query<{ profile_id: string; interaction_id: string; occurred_at: Date; channel: string | null; type: string; summary_enc: Buffer | null; agent: string | null; satisfaction: number | null; source_id: string }>(
       `SELECT profile_id, interaction_id, occurred_at, channel, type, summary_enc, agent, satisfaction, source_id
-       FROM profile.interactions WHERE profile_id = ANY($1::text[])
+       FROM ${this.s}.interactions WHERE profile_id = ANY($1::text[])
        ${after ? `AND (occurred_at, profile_id COLLATE "C", interaction_id COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
        ORDER BY occurred_at DESC, profile_id COLLATE "C" DESC, interaction_id COLLATE "C" DESC LIMIT $2`,
       after ? [profileIds, limit, after.at, after.profileId, after.key] : [profileIds, limit],
@@ -194,7 +201,7 @@ export class ProfileReadRepository {
 
   async consents(db: SqlExecutor, profileIds: readonly string[]): Promise<Array<{ profileId: string; purpose: string; channel: string; granted: boolean; at: number; eventId: string; source: string }>> {
     const rows = await db.query<{ profile_id: string; purpose: string; channel: string; granted: boolean; event_time: string; event_id: string; source: string }>(
-      `SELECT profile_id, purpose, channel, granted, event_time::text AS event_time, event_id, source FROM profile.consents WHERE profile_id = ANY($1::text[])`,
+      `SELECT profile_id, purpose, channel, granted, event_time::text AS event_time, event_id, source FROM ${this.s}.consents WHERE profile_id = ANY($1::text[])`,
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, purpose: r.purpose, channel: r.channel, granted: r.granted, at: Number(r.event_time), eventId: r.event_id, source: r.source }));

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@cdp/kafka';
+import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
 import type { Affinity, ConsentFact, ForestNode, JsonObject, MergeRecord, OrderItem, ProfileView, SpendTotals, TraitFact } from '../domain';
 
 /** Rows as the projection writes them; every write is one statement for the whole batch. */
@@ -89,13 +89,20 @@ export const ERASURE_LOCK_EXCLUSIVE = `SELECT pg_advisory_xact_lock(hashtext('cd
 
 /** Set-based reads and writes of the projection, inside the batch's transaction. */
 export class ProjectionRepository {
+  /** The service's schema (DATABASE_SCHEMA), quoted. */
+  private readonly s: string;
+
+  constructor(schema: string) {
+    this.s = quoteIdent(schema);
+  }
+
   async lockAgainstErasure(tx: SqlExecutor): Promise<void> {
     await tx.query(ERASURE_LOCK);
   }
 
   async erased(tx: SqlExecutor, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await tx.query<{ profile_id: string }>(`SELECT profile_id FROM profile.erased_profiles WHERE profile_id = ANY($1::text[])`, [ids]);
+    const rows = await tx.query<{ profile_id: string }>(`SELECT profile_id FROM ${this.s}.erased_profiles WHERE profile_id = ANY($1::text[])`, [ids]);
     return new Set(rows.map((r) => r.profile_id));
   }
 
@@ -104,7 +111,7 @@ export class ProjectionRepository {
     if (spans.size === 0) return new Map();
     const ids = [...spans.keys()].sort();
     const rows = await tx.query<{ profile_id: string; live_id: string }>(
-      `INSERT INTO profile.profiles AS p (profile_id, live_id, first_seen_at, last_seen_at)
+      `INSERT INTO ${this.s}.profiles AS p (profile_id, live_id, first_seen_at, last_seen_at)
        SELECT u.id, u.id, u.first, u.last FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS u(id, first, last) ORDER BY u.id
        ON CONFLICT (profile_id) DO UPDATE SET
          first_seen_at = LEAST(p.first_seen_at, excluded.first_seen_at),
@@ -119,7 +126,7 @@ export class ProjectionRepository {
   async upsertTraits(tx: SqlExecutor, rows: readonly TraitRow[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.traits AS t (profile_id, name, mode, value, value_enc, event_time, event_id)
+      `INSERT INTO ${this.s}.traits AS t (profile_id, name, mode, value, value_enc, event_time, event_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[], $6::bigint[], $7::text[])
        ON CONFLICT (profile_id, name, mode) DO UPDATE SET
          value = excluded.value, value_enc = excluded.value_enc, event_time = excluded.event_time, event_id = excluded.event_id
@@ -140,7 +147,7 @@ export class ProjectionRepository {
   async upsertIdentifiers(tx: SqlExecutor, rows: readonly IdentifierRow[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
+      `INSERT INTO ${this.s}.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::timestamptz[])
        ON CONFLICT (profile_id, type, hash) DO UPDATE SET
          first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)
@@ -153,7 +160,7 @@ export class ProjectionRepository {
   async upsertAddresses(tx: SqlExecutor, rows: readonly AddressRow[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.addresses AS a (profile_id, hash, value_enc, first_seen_at, last_seen_at)
+      `INSERT INTO ${this.s}.addresses AS a (profile_id, hash, value_enc, first_seen_at, last_seen_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[], $5::timestamptz[])
        ON CONFLICT (profile_id, hash) DO UPDATE SET
          first_seen_at = LEAST(a.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(a.last_seen_at, excluded.last_seen_at)`,
@@ -164,7 +171,7 @@ export class ProjectionRepository {
   async upsertConsents(tx: SqlExecutor, rows: ReadonlyArray<ConsentFact & { profileId: string }>): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.consents AS c (profile_id, purpose, channel, granted, event_time, event_id, source)
+      `INSERT INTO ${this.s}.consents AS c (profile_id, purpose, channel, granted, event_time, event_id, source)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[])
        ON CONFLICT (profile_id, purpose, channel) DO UPDATE SET
          granted = excluded.granted, event_time = excluded.event_time, event_id = excluded.event_id, source = excluded.source
@@ -185,7 +192,7 @@ export class ProjectionRepository {
   async insertOrders(tx: SqlExecutor, rows: readonly OrderRow[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const inserted = await tx.query<{ profile_id: string; order_key: string }>(
-      `INSERT INTO profile.orders (profile_id, order_key, order_id, event_id, occurred_at, revenue, currency, discount, tax, shipping, coupon, store_id, channel, source_id, items)
+      `INSERT INTO ${this.s}.orders (profile_id, order_key, order_id, event_id, occurred_at, revenue, currency, discount, tax, shipping, coupon, store_id, channel, source_id, items)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::numeric[], $9::numeric[], $10::numeric[],
                             $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[])
        ON CONFLICT (profile_id, order_key) DO NOTHING
@@ -214,7 +221,7 @@ export class ProjectionRepository {
   async addSpend(tx: SqlExecutor, rows: ReadonlyArray<SpendTotals & { profileId: string }>): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.spend AS s (profile_id, currency, orders, revenue, last_order_at)
+      `INSERT INTO ${this.s}.spend AS s (profile_id, currency, orders, revenue, last_order_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::numeric[], $5::timestamptz[])
        ON CONFLICT (profile_id, currency) DO UPDATE SET
          orders = s.orders + excluded.orders, revenue = s.revenue + excluded.revenue, last_order_at = GREATEST(s.last_order_at, excluded.last_order_at)`,
@@ -225,7 +232,7 @@ export class ProjectionRepository {
   async addAffinities(tx: SqlExecutor, rows: ReadonlyArray<Affinity & { profileId: string }>): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.affinities AS a (profile_id, kind, value, events, orders, quantity, last_at)
+      `INSERT INTO ${this.s}.affinities AS a (profile_id, kind, value, events, orders, quantity, last_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::timestamptz[])
        ON CONFLICT (profile_id, kind, value) DO UPDATE SET
          events = a.events + excluded.events, orders = a.orders + excluded.orders, quantity = a.quantity + excluded.quantity,
@@ -237,7 +244,7 @@ export class ProjectionRepository {
   async insertInteractions(tx: SqlExecutor, rows: readonly InteractionRow[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.interactions (profile_id, interaction_id, occurred_at, channel, type, summary_enc, agent, satisfaction, source_id)
+      `INSERT INTO ${this.s}.interactions (profile_id, interaction_id, occurred_at, channel, type, summary_enc, agent, satisfaction, source_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::text[], $8::float8[], $9::text[])
        ON CONFLICT (profile_id, interaction_id) DO NOTHING`,
       [
@@ -260,7 +267,7 @@ export class ProjectionRepository {
   async lockLive(tx: SqlExecutor, liveIds: readonly string[]): Promise<Map<string, { liveId: string; version: number }>> {
     if (liveIds.length === 0) return new Map();
     const rows = await tx.query<{ profile_id: string; live_id: string; version: string }>(
-      `SELECT profile_id, live_id, version::text AS version FROM profile.profiles WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
+      `SELECT profile_id, live_id, version::text AS version FROM ${this.s}.profiles WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
       [[...liveIds].sort()],
     );
     return new Map(rows.map((r) => [r.profile_id, { liveId: r.live_id, version: Number(r.version) }]));
@@ -275,24 +282,24 @@ export class ProjectionRepository {
     const out: GroupFactRows = { members: [], traits: [], consents: [], spend: [], affinities: [], views: new Map() };
     if (liveIds.length === 0) return out;
     const rows = await tx.query<{ k: string; profile_id: string; d: Record<string, unknown> }>(
-      `WITH m AS (SELECT profile_id, live_id, first_seen_at, last_seen_at FROM profile.profiles WHERE live_id = ANY($1::text[]))
+      `WITH m AS (SELECT profile_id, live_id, first_seen_at, last_seen_at FROM ${this.s}.profiles WHERE live_id = ANY($1::text[]))
        SELECT 'm' AS k, m.profile_id, jsonb_build_object('live', m.live_id, 'first', m.first_seen_at, 'last', m.last_seen_at) AS d FROM m
        UNION ALL
        SELECT 't', t.profile_id, jsonb_build_object('n', t.name, 'm', t.mode, 'v', t.value, 'enc', t.value_enc IS NOT NULL,
               'c', CASE WHEN t.name = ANY($2::text[]) THEN encode(t.value_enc, 'base64') END, 'at', t.event_time, 'id', t.event_id)
-       FROM profile.traits t JOIN m ON m.profile_id = t.profile_id
+       FROM ${this.s}.traits t JOIN m ON m.profile_id = t.profile_id
        UNION ALL
        SELECT 'c', c.profile_id, jsonb_build_object('p', c.purpose, 'ch', c.channel, 'g', c.granted, 'at', c.event_time, 'id', c.event_id, 's', c.source)
-       FROM profile.consents c JOIN m ON m.profile_id = c.profile_id
+       FROM ${this.s}.consents c JOIN m ON m.profile_id = c.profile_id
        UNION ALL
        SELECT 's', s.profile_id, jsonb_build_object('cur', s.currency, 'o', s.orders, 'r', s.revenue, 'last', s.last_order_at)
-       FROM profile.spend s JOIN m ON m.profile_id = s.profile_id
+       FROM ${this.s}.spend s JOIN m ON m.profile_id = s.profile_id
        UNION ALL
        SELECT 'a', a.profile_id, jsonb_build_object('k', a.kind, 'v', a.value, 'e', a.events, 'o', a.orders, 'q', a.quantity, 'at', a.last_at)
-       FROM profile.affinities a JOIN m ON m.profile_id = a.profile_id
+       FROM ${this.s}.affinities a JOIN m ON m.profile_id = a.profile_id
        UNION ALL
        SELECT 'v', v.profile_id, jsonb_build_object('traits', v.traits, 'pii', v.pii, 'computed', v.computed, 'consents', v.consents, 'merged', v.merged_profile_ids)
-       FROM profile.views v WHERE v.profile_id = ANY($1::text[])`,
+       FROM ${this.s}.views v WHERE v.profile_id = ANY($1::text[])`,
       [liveIds, withCiphertext],
     );
     const at = (v: unknown) => (v === null || v === undefined ? null : Date.parse(v as string));
@@ -338,7 +345,7 @@ export class ProjectionRepository {
   async members(tx: SqlExecutor, liveIds: readonly string[]): Promise<MemberRow[]> {
     if (liveIds.length === 0) return [];
     const rows = await tx.query<{ profile_id: string; live_id: string; first_seen_at: Date | null; last_seen_at: Date | null }>(
-      `SELECT profile_id, live_id, first_seen_at, last_seen_at FROM profile.profiles WHERE live_id = ANY($1::text[])`,
+      `SELECT profile_id, live_id, first_seen_at, last_seen_at FROM ${this.s}.profiles WHERE live_id = ANY($1::text[])`,
       [liveIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, liveId: r.live_id, firstSeenAt: ms(r.first_seen_at), lastSeenAt: ms(r.last_seen_at) }));
@@ -350,7 +357,7 @@ export class ProjectionRepository {
     const rows = await tx.query<{ profile_id: string; name: string; mode: 'set' | 'once'; value: unknown; value_enc: Buffer | null; encrypted: boolean; event_time: string; event_id: string }>(
       `SELECT profile_id, name, mode, value, CASE WHEN name = ANY($2::text[]) THEN value_enc END AS value_enc, value_enc IS NOT NULL AS encrypted,
               event_time::text AS event_time, event_id
-       FROM profile.traits WHERE profile_id = ANY($1::text[])`,
+       FROM ${this.s}.traits WHERE profile_id = ANY($1::text[])`,
       [profileIds, withCiphertext],
     );
     return rows.map((r) => ({
@@ -369,7 +376,7 @@ export class ProjectionRepository {
   async consentsOf(tx: SqlExecutor, profileIds: readonly string[]): Promise<Array<ConsentFact & { profileId: string }>> {
     if (profileIds.length === 0) return [];
     const rows = await tx.query<{ profile_id: string; purpose: string; channel: ConsentFact['channel']; granted: boolean; event_time: string; event_id: string; source: string }>(
-      `SELECT profile_id, purpose, channel, granted, event_time::text AS event_time, event_id, source FROM profile.consents WHERE profile_id = ANY($1::text[])`,
+      `SELECT profile_id, purpose, channel, granted, event_time::text AS event_time, event_id, source FROM ${this.s}.consents WHERE profile_id = ANY($1::text[])`,
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, purpose: r.purpose, channel: r.channel, granted: r.granted, at: Number(r.event_time), eventId: r.event_id, source: r.source }));
@@ -378,7 +385,7 @@ export class ProjectionRepository {
   async spendOf(tx: SqlExecutor, profileIds: readonly string[]): Promise<Array<SpendTotals & { profileId: string }>> {
     if (profileIds.length === 0) return [];
     const rows = await tx.query<{ profile_id: string; currency: string; orders: number; revenue: string; last_order_at: Date | null }>(
-      `SELECT profile_id, currency, orders, revenue::text AS revenue, last_order_at FROM profile.spend WHERE profile_id = ANY($1::text[])`,
+      `SELECT profile_id, currency, orders, revenue::text AS revenue, last_order_at FROM ${this.s}.spend WHERE profile_id = ANY($1::text[])`,
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, currency: r.currency, orders: Number(r.orders), revenue: Number(r.revenue), lastOrderAt: ms(r.last_order_at) }));
@@ -387,7 +394,7 @@ export class ProjectionRepository {
   async affinitiesOf(tx: SqlExecutor, profileIds: readonly string[]): Promise<Array<Affinity & { profileId: string }>> {
     if (profileIds.length === 0) return [];
     const rows = await tx.query<{ profile_id: string; kind: Affinity['kind']; value: string; events: number; orders: number; quantity: number; last_at: Date }>(
-      `SELECT profile_id, kind, value, events, orders, quantity, last_at FROM profile.affinities WHERE profile_id = ANY($1::text[])`,
+      `SELECT profile_id, kind, value, events, orders, quantity, last_at FROM ${this.s}.affinities WHERE profile_id = ANY($1::text[])`,
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, kind: r.kind, value: r.value, events: Number(r.events), orders: Number(r.orders), quantity: Number(r.quantity), lastAt: ms(r.last_at)! }));
@@ -396,7 +403,7 @@ export class ProjectionRepository {
   async views(tx: SqlExecutor, profileIds: readonly string[]): Promise<Map<string, StoredView>> {
     if (profileIds.length === 0) return new Map();
     const rows = await tx.query<{ profile_id: string; traits: JsonObject; pii: Record<string, string>; computed: JsonObject; consents: JsonObject; merged_profile_ids: string[] }>(
-      `SELECT profile_id, traits, pii, computed, consents, merged_profile_ids FROM profile.views WHERE profile_id = ANY($1::text[])`,
+      `SELECT profile_id, traits, pii, computed, consents, merged_profile_ids FROM ${this.s}.views WHERE profile_id = ANY($1::text[])`,
       [profileIds],
     );
     return new Map(
@@ -407,7 +414,7 @@ export class ProjectionRepository {
   async saveViews(tx: SqlExecutor, rows: ReadonlyArray<{ profileId: string; version: number; view: ProfileView }>): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.views AS v (profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at)
+      `INSERT INTO ${this.s}.views AS v (profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at)
        SELECT u.id, u.version, u.traits, u.pii, u.computed, u.consents, ARRAY(SELECT jsonb_array_elements_text(u.members)), now()
        FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::jsonb[]) AS u(id, version, traits, pii, computed, consents, members)
        ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, traits = excluded.traits, pii = excluded.pii, computed = excluded.computed,
@@ -426,13 +433,13 @@ export class ProjectionRepository {
 
   async deleteViews(tx: SqlExecutor, profileIds: readonly string[]): Promise<void> {
     if (profileIds.length === 0) return;
-    await tx.query(`DELETE FROM profile.views WHERE profile_id = ANY($1::text[])`, [profileIds]);
+    await tx.query(`DELETE FROM ${this.s}.views WHERE profile_id = ANY($1::text[])`, [profileIds]);
   }
 
   async setVersions(tx: SqlExecutor, versions: ReadonlyMap<string, number>): Promise<void> {
     if (versions.size === 0) return;
     await tx.query(
-      `UPDATE profile.profiles p SET version = u.version FROM unnest($1::text[], $2::bigint[]) AS u(id, version) WHERE p.profile_id = u.id`,
+      `UPDATE ${this.s}.profiles p SET version = u.version FROM unnest($1::text[], $2::bigint[]) AS u(id, version) WHERE p.profile_id = u.id`,
       [[...versions.keys()], [...versions.values()]],
     );
   }
@@ -443,8 +450,8 @@ export class ProjectionRepository {
   async forest(tx: SqlExecutor, ids: readonly string[]): Promise<Array<ForestNode & { liveId: string; version: number }>> {
     if (ids.length === 0) return [];
     const rows = await tx.query<{ profile_id: string; parent_id: string | null; merge_id: string | null; live_id: string; version: string }>(
-      `SELECT profile_id, parent_id, merge_id, live_id, version::text AS version FROM profile.profiles
-       WHERE live_id IN (SELECT live_id FROM profile.profiles WHERE profile_id = ANY($1::text[]))
+      `SELECT profile_id, parent_id, merge_id, live_id, version::text AS version FROM ${this.s}.profiles
+       WHERE live_id IN (SELECT live_id FROM ${this.s}.profiles WHERE profile_id = ANY($1::text[]))
        ORDER BY profile_id FOR UPDATE`,
       [ids],
     );
@@ -454,7 +461,7 @@ export class ProjectionRepository {
   async merges(tx: SqlExecutor, mergeIds: readonly string[]): Promise<MergeRecord[]> {
     if (mergeIds.length === 0) return [];
     const rows = await tx.query<{ merge_id: string; survivor_id: string | null; merged_ids: string[]; applied: boolean; undone: boolean }>(
-      `SELECT merge_id, survivor_id, merged_ids, applied, undone FROM profile.merges WHERE merge_id = ANY($1::text[]) FOR UPDATE`,
+      `SELECT merge_id, survivor_id, merged_ids, applied, undone FROM ${this.s}.merges WHERE merge_id = ANY($1::text[]) FOR UPDATE`,
       [mergeIds],
     );
     return rows.map((r) => ({ mergeId: r.merge_id, survivorId: r.survivor_id, mergedIds: r.merged_ids, applied: r.applied, undone: r.undone }));
@@ -463,7 +470,7 @@ export class ProjectionRepository {
   async saveMerges(tx: SqlExecutor, records: readonly MergeRecord[]): Promise<void> {
     if (records.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.merges AS m (merge_id, survivor_id, merged_ids, applied, undone, updated_at)
+      `INSERT INTO ${this.s}.merges AS m (merge_id, survivor_id, merged_ids, applied, undone, updated_at)
        SELECT u.id, u.survivor, ARRAY(SELECT jsonb_array_elements_text(u.merged)), u.applied, u.undone, now()
        FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::boolean[], $5::boolean[]) AS u(id, survivor, merged, applied, undone)
        ON CONFLICT (merge_id) DO UPDATE SET survivor_id = excluded.survivor_id, merged_ids = excluded.merged_ids, applied = excluded.applied,
@@ -476,35 +483,35 @@ export class ProjectionRepository {
   async saveNodes(tx: SqlExecutor, nodes: ReadonlyArray<ForestNode & { liveId: string }>): Promise<void> {
     if (nodes.length === 0) return;
     await tx.query(
-      `INSERT INTO profile.profiles AS p (profile_id, parent_id, merge_id, live_id)
+      `INSERT INTO ${this.s}.profiles AS p (profile_id, parent_id, merge_id, live_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ORDER BY 1
        ON CONFLICT (profile_id) DO UPDATE SET parent_id = excluded.parent_id, merge_id = excluded.merge_id, live_id = excluded.live_id`,
       [nodes.map((n) => n.profileId), nodes.map((n) => n.parentId), nodes.map((n) => n.mergeId), nodes.map((n) => n.liveId)],
     );
   }
-}
 
-/** Identity moved these identifiers to `to` in a split: they leave the other profiles of the group. */
-export async function moveIdentifiers(
-  tx: SqlExecutor,
-  from: readonly string[],
-  to: string,
-  items: ReadonlyArray<{ type: string; hash: string; valueEnc: Buffer }>,
-  at: number,
-): Promise<void> {
-  if (items.length === 0) return;
-  await tx.query(
-    `WITH moved AS (
-       DELETE FROM profile.identifiers i USING unnest($2::text[], $3::text[]) AS u(type, hash)
-       WHERE i.profile_id = ANY($1::text[]) AND i.type = u.type AND i.hash = u.hash
-       RETURNING i.type, i.hash, i.first_seen_at, i.last_seen_at
-     )
-     INSERT INTO profile.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
-     SELECT $4, u.type, u.hash, u.enc, COALESCE(min(m.first_seen_at), $5::timestamptz), COALESCE(max(m.last_seen_at), $5::timestamptz)
-     FROM unnest($2::text[], $3::text[], $6::bytea[]) AS u(type, hash, enc) LEFT JOIN moved m ON m.type = u.type AND m.hash = u.hash
-     GROUP BY u.type, u.hash, u.enc
-     ON CONFLICT (profile_id, type, hash) DO UPDATE SET
-       first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)`,
-    [from, items.map((i) => i.type), items.map((i) => i.hash), to, new Date(at).toISOString(), items.map((i) => i.valueEnc)],
-  );
+  /** Identity moved these identifiers to `to` in a split: they leave the other profiles of the group. */
+  async moveIdentifiers(
+    tx: SqlExecutor,
+    from: readonly string[],
+    to: string,
+    items: ReadonlyArray<{ type: string; hash: string; valueEnc: Buffer }>,
+    at: number,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `WITH moved AS (
+         DELETE FROM ${this.s}.identifiers i USING unnest($2::text[], $3::text[]) AS u(type, hash)
+         WHERE i.profile_id = ANY($1::text[]) AND i.type = u.type AND i.hash = u.hash
+         RETURNING i.type, i.hash, i.first_seen_at, i.last_seen_at
+       )
+       INSERT INTO ${this.s}.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
+       SELECT $4, u.type, u.hash, u.enc, COALESCE(min(m.first_seen_at), $5::timestamptz), COALESCE(max(m.last_seen_at), $5::timestamptz)
+       FROM unnest($2::text[], $3::text[], $6::bytea[]) AS u(type, hash, enc) LEFT JOIN moved m ON m.type = u.type AND m.hash = u.hash
+       GROUP BY u.type, u.hash, u.enc
+       ON CONFLICT (profile_id, type, hash) DO UPDATE SET
+         first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)`,
+      [from, items.map((i) => i.type), items.map((i) => i.hash), to, new Date(at).toISOString(), items.map((i) => i.valueEnc)],
+    );
+  }
 }
