@@ -34,7 +34,9 @@ const SERVICE = 'profile';
  * writes facts of the profile meanwhile) the rows of every profile of the merge group are deleted,
  * their data keys shredded (whatever ciphertext is left anywhere can no longer be read), the ids
  * remembered so late events are dropped, and the outbox gets an ErasureRequested per profile id for
- * the other services, this service's own ErasureConfirmed, and an empty ProfileChanged snapshot.
+ * the other services, this service's own ErasureConfirmed, a ProfileChanged saying `erased` (empty
+ * snapshot) for consumers following the topic, then a tombstone for the profile id, so that compaction
+ * leaves nothing of the profile on cdp.profile.changed.
  * Confirmations of the other services arrive on cdp.privacy.erasure-confirmed and fill the receipt.
  */
 @Injectable()
@@ -118,6 +120,8 @@ export class ErasureService {
           { topic: TOPICS.privacyErasureRequested, key: profileId, schema: 'cdp.privacy.ErasureRequested', value: requested },
           { topic: TOPICS.privacyErasureConfirmed, key: profileId, schema: 'cdp.privacy.ErasureConfirmed', value: confirmed },
           { topic: TOPICS.profileChanged, key: profileId, schema: 'cdp.profile.ProfileChanged', value: changed },
+          // The tombstone: compaction drops every ProfileChanged of the key, this last one included.
+          { topic: TOPICS.profileChanged, key: profileId, schema: 'cdp.profile.ProfileChanged', value: null, eventId: uuidV5(`profile-tombstone/${requestId}/${profileId}`) },
         );
       }
       await this.outbox.write(tx, events);
