@@ -9,4 +9,7 @@ export const profileService: ServiceDefinition<ProfileConfig> = {
   version,
   module: ProfileModule,
   database: { migrations: PROFILE_MIGRATIONS },
+  // Nearly every batch sends a ProfileChanged per profile it touched: outbox rows are deleted once
+  // Kafka has them rather than rewritten to mark them (the topic keeps them anyway).
+  kafka: { outbox: { outboxRetentionMs: 0 } },
 };

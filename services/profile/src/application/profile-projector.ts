@@ -5,7 +5,7 @@ import { type Affinity, type ConsentFact, type EventFacts, factsOf, foldConsents
 import { type AddressRow, type IdentifierRow, type InteractionRow, type OrderRow, ProjectionRepository, type TraitRow } from '../persistence/projection.repository';
 import { canonicalJson, PiiVault } from './pii-vault';
 import { ProfileMetrics } from './profile.metrics';
-import { type RefreshCause, ViewRefresher } from './view-refresher';
+import { type CreatedProfileFacts, type RefreshCause, ViewRefresher } from './view-refresher';
 
 /**
  * Projects one Kafka batch of resolved events in the batch's transaction: the domain reads the facts
@@ -41,7 +41,7 @@ export class ProfileProjector {
       if (!span) spans.set(e.profileId, { first: e.at, last: e.at });
       else spans.set(e.profileId, { first: Math.min(span.first, e.at), last: Math.max(span.last, e.at) });
     }
-    const liveOf = await this.repository.touchProfiles(tx, spans);
+    const touched = await this.repository.touchProfiles(tx, spans);
 
     const needsKey = new Set<string>();
     for (const e of events) {
@@ -49,20 +49,35 @@ export class ProfileProjector {
     }
     const keys = await this.vault.keysFor(tx, needsKey, true);
 
-    await this.repository.upsertTraits(tx, this.traitRows(events, keys));
+    const traits = this.traitRows(events, keys);
+    const consents = consentRows(events);
+    await this.repository.upsertTraits(tx, traits);
     await this.repository.upsertIdentifiers(tx, this.identifierRows(events, keys));
     await this.repository.upsertAddresses(tx, this.addressRows(events, keys));
-    await this.repository.upsertConsents(tx, consentRows(events));
+    await this.repository.upsertConsents(tx, consents);
     const orders = orderRows(events);
     const inserted = await this.repository.insertOrders(tx, orders);
     const newOrders = orders.filter((o) => inserted.has(`${o.profileId}/${o.orderKey}`));
-    await this.repository.addSpend(tx, spendRows(newOrders));
-    await this.repository.addAffinities(tx, affinityRows(events, newOrders));
+    const spend = spendRows(newOrders);
+    const affinities = affinityRows(events, newOrders);
+    await this.repository.addSpend(tx, spend);
+    await this.repository.addAffinities(tx, affinities);
     await this.repository.insertInteractions(tx, this.interactionRows(events, keys));
 
     const causes = new Map<string, RefreshCause>();
-    for (const e of events) causes.set(liveOf.get(e.profileId) ?? e.profileId, { eventId: e.eventId, at: e.at });
-    const changed = await this.refresher.refresh(tx, causes, (...out) => batch.emit(...out));
+    for (const e of events) causes.set(touched.get(e.profileId)?.liveId ?? e.profileId, { eventId: e.eventId, at: e.at });
+    // What the batch wrote for the profiles it created is all there is of them: no read-back needed.
+    const created = new Map<string, CreatedProfileFacts & { traits: TraitFact[]; consents: ConsentFact[]; spend: SpendTotals[]; affinities: Affinity[] }>();
+    for (const [profileId, row] of touched) {
+      if (!row.created) continue;
+      const span = spans.get(profileId)!;
+      created.set(profileId, { traits: [], consents: [], spend: [], affinities: [], span: { firstSeenAt: span.first, lastSeenAt: span.last } });
+    }
+    for (const t of traits) created.get(t.profileId)?.traits.push(t);
+    for (const c of consents) created.get(c.profileId)?.consents.push(c);
+    for (const r of spend) created.get(r.profileId)?.spend.push(r);
+    for (const a of affinities) created.get(a.profileId)?.affinities.push(a);
+    const changed = await this.refresher.refresh(tx, causes, (...out) => batch.emit(...out), created);
     this.metrics.projected(events.length, verdicts.length, newOrders.length, changed);
     return batchResult(verdicts);
   }

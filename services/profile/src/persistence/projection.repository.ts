@@ -106,20 +106,24 @@ export class ProjectionRepository {
     return new Set(rows.map((r) => r.profile_id));
   }
 
-  /** Creates missing profiles and widens their activity span; locks their rows, in id order. Returns each one's live profile. */
-  async touchProfiles(tx: SqlExecutor, spans: ReadonlyMap<string, { first: number; last: number }>): Promise<Map<string, string>> {
+  /**
+   * Creates missing profiles and widens their activity span; locks their rows, in id order. Returns
+   * each one's live profile and whether this statement created it. A created profile is stored at
+   * version 1 at once: it has no view yet, so the batch's refresh always announces it with version 1.
+   */
+  async touchProfiles(tx: SqlExecutor, spans: ReadonlyMap<string, { first: number; last: number }>): Promise<Map<string, { liveId: string; created: boolean }>> {
     if (spans.size === 0) return new Map();
     const ids = [...spans.keys()].sort();
-    const rows = await tx.query<{ profile_id: string; live_id: string }>(
-      `INSERT INTO ${this.s}.profiles AS p (profile_id, live_id, first_seen_at, last_seen_at)
-       SELECT u.id, u.id, u.first, u.last FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS u(id, first, last) ORDER BY u.id
+    const rows = await tx.query<{ profile_id: string; live_id: string; created: boolean }>(
+      `INSERT INTO ${this.s}.profiles AS p (profile_id, live_id, first_seen_at, last_seen_at, version)
+       SELECT u.id, u.id, u.first, u.last, 1 FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS u(id, first, last) ORDER BY u.id
        ON CONFLICT (profile_id) DO UPDATE SET
          first_seen_at = LEAST(p.first_seen_at, excluded.first_seen_at),
          last_seen_at = GREATEST(p.last_seen_at, excluded.last_seen_at)
-       RETURNING profile_id, live_id`,
+       RETURNING profile_id, live_id, xmax = 0 AS created`,
       [ids, ids.map((id) => iso(spans.get(id)!.first)), ids.map((id) => iso(spans.get(id)!.last))],
     );
-    return new Map(rows.map((r) => [r.profile_id, r.live_id]));
+    return new Map(rows.map((r) => [r.profile_id, { liveId: r.live_id, created: r.created }]));
   }
 
   /** Facts already folded per slot; a stored fact is replaced only by a newer `set` or an older `once`. */
