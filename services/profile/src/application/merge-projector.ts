@@ -26,9 +26,8 @@ export class MergeProjector {
 
   async project(batch: ConsumedBatch<GroupMessage>): Promise<BatchResult> {
     const { tx } = batch;
-    await this.repository.lockAgainstErasure(tx);
     const mentioned = (m: GroupMessage) => (m.type === 'ProfilesMerged' ? [m.data.survivorProfileId, ...m.data.mergedProfileIds] : [m.data.profileId, ...m.data.restoredProfileIds]);
-    const erased = await this.repository.erased(tx, [...new Set(batch.messages.flatMap((m) => mentioned(m.value)))]);
+    const erased = await this.repository.lockAgainstErasure(tx, [...new Set(batch.messages.flatMap((m) => mentioned(m.value)))]);
     const verdicts: Array<[string, MessageResult]> = [];
     const messages = batch.messages.filter((m) => {
       const ids = mentioned(m.value);

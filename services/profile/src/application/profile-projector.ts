@@ -24,9 +24,8 @@ export class ProfileProjector {
 
   async project(batch: ConsumedBatch<ResolvedEvent>): Promise<BatchResult> {
     const { tx } = batch;
-    await this.repository.lockAgainstErasure(tx);
     const all = batch.messages.map((m) => ({ eventId: m.eventId, facts: factsOf(m.value) }));
-    const erased = await this.repository.erased(tx, [...new Set(all.map((e) => e.facts.profileId))]);
+    const erased = await this.repository.lockAgainstErasure(tx, [...new Set(all.map((e) => e.facts.profileId))]);
     const verdicts: Array<[string, MessageResult]> = [];
     const events: EventFacts[] = [];
     for (const { eventId, facts } of all) {

@@ -79,12 +79,12 @@ export interface GroupFactRows {
   views: Map<string, StoredView>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** SQL for an epoch-milliseconds number (a JSON member of the batch's rows) as timestamptz; null stays null. */
+const ts = (column: string) => `to_timestamp(${column} / 1000.0)`;
 const ms = (value: Date | string | null): number | null => (value === null ? null : new Date(value).getTime());
-const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /** Locks shared by every projection batch and taken exclusively by an erasure, so no batch writes facts of a profile being erased. */
-export const ERASURE_LOCK = `SELECT pg_advisory_xact_lock_shared(hashtext('cdp.profile'), hashtext('erasure'))`;
+const ERASURE_LOCK_SHARED_CALL = `pg_advisory_xact_lock_shared(hashtext('cdp.profile'), hashtext('erasure'))`;
 export const ERASURE_LOCK_EXCLUSIVE = `SELECT pg_advisory_xact_lock(hashtext('cdp.profile'), hashtext('erasure'))`;
 
 /** Set-based reads and writes of the projection, inside the batch's transaction. */
@@ -96,14 +96,16 @@ export class ProjectionRepository {
     this.s = quoteIdent(schema);
   }
 
-  async lockAgainstErasure(tx: SqlExecutor): Promise<void> {
-    await tx.query(ERASURE_LOCK);
-  }
-
-  async erased(tx: SqlExecutor, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await tx.query<{ profile_id: string }>(`SELECT profile_id FROM ${this.s}.erased_profiles WHERE profile_id = ANY($1::text[])`, [ids]);
-    return new Set(rows.map((r) => r.profile_id));
+  /**
+   * Takes the erasure lock (shared: batches run side by side, an erasure waits for them and they for
+   * it) and answers which of the ids were erased, in one round trip.
+   */
+  async lockAgainstErasure(tx: SqlExecutor, ids: readonly string[]): Promise<Set<string>> {
+    const [row] = await tx.query<{ erased: string[] }>(
+      `SELECT ${ERASURE_LOCK_SHARED_CALL}, ARRAY(SELECT profile_id FROM ${this.s}.erased_profiles WHERE profile_id = ANY($1::text[])) AS erased`,
+      [ids],
+    );
+    return new Set(row?.erased ?? []);
   }
 
   /**
@@ -113,15 +115,14 @@ export class ProjectionRepository {
    */
   async touchProfiles(tx: SqlExecutor, spans: ReadonlyMap<string, { first: number; last: number }>): Promise<Map<string, { liveId: string; created: boolean }>> {
     if (spans.size === 0) return new Map();
-    const ids = [...spans.keys()].sort();
     const rows = await tx.query<{ profile_id: string; live_id: string; created: boolean }>(
       `INSERT INTO ${this.s}.profiles AS p (profile_id, live_id, first_seen_at, last_seen_at, version)
-       SELECT u.id, u.id, u.first, u.last, 1 FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS u(id, first, last) ORDER BY u.id
+       SELECT r.id, r.id, ${ts('r.f')}, ${ts('r.l')}, 1 FROM json_to_recordset($1::json) AS r(id text, f float8, l float8) ORDER BY r.id
        ON CONFLICT (profile_id) DO UPDATE SET
          first_seen_at = LEAST(p.first_seen_at, excluded.first_seen_at),
          last_seen_at = GREATEST(p.last_seen_at, excluded.last_seen_at)
        RETURNING profile_id, live_id, xmax = 0 AS created`,
-      [ids, ids.map((id) => iso(spans.get(id)!.first)), ids.map((id) => iso(spans.get(id)!.last))],
+      [JSON.stringify([...spans].map(([id, span]) => ({ id, f: span.first, l: span.last })))],
     );
     return new Map(rows.map((r) => [r.profile_id, { liveId: r.live_id, created: r.created }]));
   }
@@ -131,20 +132,12 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.traits AS t (profile_id, name, mode, value, value_enc, event_time, event_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[], $6::bigint[], $7::text[])
+       SELECT r.p, r.n, r.m, r.v, decode(r.e, 'base64'), r.t, r.i FROM json_to_recordset($1::json) AS r(p text, n text, m text, v jsonb, e text, t bigint, i text)
        ON CONFLICT (profile_id, name, mode) DO UPDATE SET
          value = excluded.value, value_enc = excluded.value_enc, event_time = excluded.event_time, event_id = excluded.event_id
        WHERE (excluded.mode = 'set' AND (excluded.event_time, excluded.event_id COLLATE "C") > (t.event_time, t.event_id COLLATE "C"))
           OR (excluded.mode = 'once' AND (excluded.event_time, excluded.event_id COLLATE "C") < (t.event_time, t.event_id COLLATE "C"))`,
-      [
-        rows.map((r) => r.profileId),
-        rows.map((r) => r.name),
-        rows.map((r) => r.mode),
-        rows.map((r) => (r.valueEnc ? null : json(r.value))),
-        rows.map((r) => r.valueEnc),
-        rows.map((r) => r.at),
-        rows.map((r) => r.eventId),
-      ],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, n: r.name, m: r.mode, v: r.valueEnc ? null : r.value, e: r.valueEnc?.toString('base64') ?? null, t: r.at, i: r.eventId })))],
     );
   }
 
@@ -152,12 +145,12 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.identifiers AS i (profile_id, type, hash, value_enc, first_seen_at, last_seen_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::timestamptz[])
+       SELECT r.p, r.t, r.h, decode(r.e, 'base64'), ${ts('r.f')}, ${ts('r.l')} FROM json_to_recordset($1::json) AS r(p text, t text, h text, e text, f float8, l float8)
        ON CONFLICT (profile_id, type, hash) DO UPDATE SET
          first_seen_at = LEAST(i.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(i.last_seen_at, excluded.last_seen_at)
        -- Last seen is kept to the hour: most events repeat known identifiers, and rewriting their rows on every event costs more than it tells.
        WHERE excluded.first_seen_at < i.first_seen_at OR excluded.last_seen_at > i.last_seen_at + interval '1 hour'`,
-      [rows.map((r) => r.profileId), rows.map((r) => r.type), rows.map((r) => r.hash), rows.map((r) => r.valueEnc), rows.map((r) => iso(r.firstSeen)), rows.map((r) => iso(r.lastSeen))],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, t: r.type, h: r.hash, e: r.valueEnc.toString('base64'), f: r.firstSeen, l: r.lastSeen })))],
     );
   }
 
@@ -165,10 +158,10 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.addresses AS a (profile_id, hash, value_enc, first_seen_at, last_seen_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[], $5::timestamptz[])
+       SELECT r.p, r.h, decode(r.e, 'base64'), ${ts('r.f')}, ${ts('r.l')} FROM json_to_recordset($1::json) AS r(p text, h text, e text, f float8, l float8)
        ON CONFLICT (profile_id, hash) DO UPDATE SET
          first_seen_at = LEAST(a.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(a.last_seen_at, excluded.last_seen_at)`,
-      [rows.map((r) => r.profileId), rows.map((r) => r.hash), rows.map((r) => r.valueEnc), rows.map((r) => iso(r.firstSeen)), rows.map((r) => iso(r.lastSeen))],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, h: r.hash, e: r.valueEnc.toString('base64'), f: r.firstSeen, l: r.lastSeen })))],
     );
   }
 
@@ -176,19 +169,11 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.consents AS c (profile_id, purpose, channel, granted, event_time, event_id, source)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[])
+       SELECT r.p, r.u, r.c, r.g, r.t, r.i, r.s FROM json_to_recordset($1::json) AS r(p text, u text, c text, g boolean, t bigint, i text, s text)
        ON CONFLICT (profile_id, purpose, channel) DO UPDATE SET
          granted = excluded.granted, event_time = excluded.event_time, event_id = excluded.event_id, source = excluded.source
        WHERE (excluded.event_time, excluded.event_id COLLATE "C") > (c.event_time, c.event_id COLLATE "C")`,
-      [
-        rows.map((r) => r.profileId),
-        rows.map((r) => r.purpose),
-        rows.map((r) => r.channel),
-        rows.map((r) => r.granted),
-        rows.map((r) => r.at),
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.source),
-      ],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, u: r.purpose, c: r.channel, g: r.granted, t: r.at, i: r.eventId, s: r.source })))],
     );
   }
 
@@ -197,26 +182,30 @@ export class ProjectionRepository {
     if (rows.length === 0) return new Set();
     const inserted = await tx.query<{ profile_id: string; order_key: string }>(
       `INSERT INTO ${this.s}.orders (profile_id, order_key, order_id, event_id, occurred_at, revenue, currency, discount, tax, shipping, coupon, store_id, channel, source_id, items)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::numeric[], $9::numeric[], $10::numeric[],
-                            $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[])
+       SELECT r.p, r.k, r.o, r.e, ${ts('r.at')}, r.rev, r.cur, r.dis, r.tax, r.shp, r.cpn, r.st, r.ch, r.src, r.items
+       FROM json_to_recordset($1::json) AS r(p text, k text, o text, e text, at float8, rev numeric, cur text, dis numeric, tax numeric, shp numeric, cpn text, st text, ch text, src text, items jsonb)
        ON CONFLICT (profile_id, order_key) DO NOTHING
        RETURNING profile_id, order_key`,
       [
-        rows.map((r) => r.profileId),
-        rows.map((r) => r.orderKey),
-        rows.map((r) => r.orderId),
-        rows.map((r) => r.eventId),
-        rows.map((r) => iso(r.at)),
-        rows.map((r) => r.revenue),
-        rows.map((r) => r.currency),
-        rows.map((r) => r.discount),
-        rows.map((r) => r.tax),
-        rows.map((r) => r.shipping),
-        rows.map((r) => r.coupon),
-        rows.map((r) => r.storeId),
-        rows.map((r) => r.channel),
-        rows.map((r) => r.sourceId),
-        rows.map((r) => JSON.stringify(r.items)),
+        JSON.stringify(
+          rows.map((r) => ({
+            p: r.profileId,
+            k: r.orderKey,
+            o: r.orderId,
+            e: r.eventId,
+            at: r.at,
+            rev: r.revenue,
+            cur: r.currency,
+            dis: r.discount,
+            tax: r.tax,
+            shp: r.shipping,
+            cpn: r.coupon,
+            st: r.storeId,
+            ch: r.channel,
+            src: r.sourceId,
+            items: r.items,
+          })),
+        ),
       ],
     );
     return new Set(inserted.map((r) => `${r.profile_id}/${r.order_key}`));
@@ -226,10 +215,10 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.spend AS s (profile_id, currency, orders, revenue, last_order_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::numeric[], $5::timestamptz[])
+       SELECT r.p, r.c, r.o, r.r, ${ts('r.l')} FROM json_to_recordset($1::json) AS r(p text, c text, o int, r numeric, l float8)
        ON CONFLICT (profile_id, currency) DO UPDATE SET
          orders = s.orders + excluded.orders, revenue = s.revenue + excluded.revenue, last_order_at = GREATEST(s.last_order_at, excluded.last_order_at)`,
-      [rows.map((r) => r.profileId), rows.map((r) => r.currency), rows.map((r) => r.orders), rows.map((r) => r.revenue), rows.map((r) => (r.lastOrderAt === null ? null : iso(r.lastOrderAt)))],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, c: r.currency, o: r.orders, r: r.revenue, l: r.lastOrderAt })))],
     );
   }
 
@@ -237,11 +226,11 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.affinities AS a (profile_id, kind, value, events, orders, quantity, last_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::timestamptz[])
+       SELECT r.p, r.k, r.v, r.e, r.o, r.q, ${ts('r.l')} FROM json_to_recordset($1::json) AS r(p text, k text, v text, e int, o int, q float8, l float8)
        ON CONFLICT (profile_id, kind, value) DO UPDATE SET
          events = a.events + excluded.events, orders = a.orders + excluded.orders, quantity = a.quantity + excluded.quantity,
          last_at = GREATEST(a.last_at, excluded.last_at)`,
-      [rows.map((r) => r.profileId), rows.map((r) => r.kind), rows.map((r) => r.value), rows.map((r) => r.events), rows.map((r) => r.orders), rows.map((r) => r.quantity), rows.map((r) => iso(r.lastAt))],
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, k: r.kind, v: r.value, e: r.events, o: r.orders, q: r.quantity, l: r.lastAt })))],
     );
   }
 
@@ -249,18 +238,13 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.interactions (profile_id, interaction_id, occurred_at, channel, type, summary_enc, agent, satisfaction, source_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::text[], $8::float8[], $9::text[])
+       SELECT r.p, r.i, ${ts('r.at')}, r.ch, r.t, decode(r.e, 'base64'), r.ag, r.sat, r.src
+       FROM json_to_recordset($1::json) AS r(p text, i text, at float8, ch text, t text, e text, ag text, sat float8, src text)
        ON CONFLICT (profile_id, interaction_id) DO NOTHING`,
       [
-        rows.map((r) => r.profileId),
-        rows.map((r) => r.id),
-        rows.map((r) => iso(r.at)),
-        rows.map((r) => r.channel),
-        rows.map((r) => r.type),
-        rows.map((r) => r.summaryEnc),
-        rows.map((r) => r.agent),
-        rows.map((r) => r.satisfaction),
-        rows.map((r) => r.sourceId),
+        JSON.stringify(
+          rows.map((r) => ({ p: r.profileId, i: r.id, at: r.at, ch: r.channel, t: r.type, e: r.summaryEnc?.toString('base64') ?? null, ag: r.agent, sat: r.satisfaction, src: r.sourceId })),
+        ),
       ],
     );
   }
@@ -419,18 +403,14 @@ export class ProjectionRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO ${this.s}.views AS v (profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at)
-       SELECT u.id, u.version, u.traits, u.pii, u.computed, u.consents, ARRAY(SELECT jsonb_array_elements_text(u.members)), now()
-       FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::jsonb[]) AS u(id, version, traits, pii, computed, consents, members)
+       SELECT r.id, r.version, r.traits, r.pii, r.computed, r.consents, r.members, now()
+       FROM json_to_recordset($1::json) AS r(id text, version bigint, traits jsonb, pii jsonb, computed jsonb, consents jsonb, members text[])
        ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, traits = excluded.traits, pii = excluded.pii, computed = excluded.computed,
          consents = excluded.consents, merged_profile_ids = excluded.merged_profile_ids, updated_at = now()`,
       [
-        rows.map((r) => r.profileId),
-        rows.map((r) => r.version),
-        rows.map((r) => JSON.stringify(r.view.traits)),
-        rows.map((r) => JSON.stringify(r.view.pii)),
-        rows.map((r) => JSON.stringify(r.view.computed)),
-        rows.map((r) => JSON.stringify(r.view.consents)),
-        rows.map((r) => JSON.stringify(r.view.mergedProfileIds)),
+        JSON.stringify(
+          rows.map((r) => ({ id: r.profileId, version: r.version, traits: r.view.traits, pii: r.view.pii, computed: r.view.computed, consents: r.view.consents, members: r.view.mergedProfileIds })),
+        ),
       ],
     );
   }
