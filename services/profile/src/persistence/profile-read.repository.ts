@@ -69,6 +69,24 @@ export interface InteractionFactRow {
   sourceId: string;
 }
 
+/** Where a read starts: a profile id (merged ids lead to their live profile), or an identifier's blind index. */
+export type ProfileTarget = { readonly id: string } | { readonly type: string; readonly hash: string };
+
+/** A live profile with what its answer needs, read in one round trip. */
+export interface ProfileBundle {
+  /** The live profile (for an identifier: the one that saw it last), null when there is none. */
+  liveId: string | null;
+  /** Live profiles holding the identifier, the one that saw it last first (by id: the live profile). */
+  matches: string[];
+  /** The id names an erased profile (by id only). */
+  erased: boolean;
+  view: ViewRow | null;
+  /** With personal data: the group's encrypted trait facts, email and phone identifiers, addresses. */
+  piiTraits: TraitFactRow[];
+  identifiers: IdentifierFactRow[];
+  addresses: AddressFactRow[];
+}
+
 /** A keyset position: the newest-first order is (occurred_at, profile_id, key) descending. */
 export interface TimelinePosition {
   at: string;
@@ -88,6 +106,61 @@ export class ProfileReadRepository {
     this.s = quoteIdent(schema);
   }
 
+  /**
+   * The live profile a target leads to, its view and (withPii) the encrypted facts its answer
+   * decrypts, as one statement: the read path of GET /v1/profiles/{id} and of lookups.
+   */
+  async bundle(db: SqlExecutor, target: ProfileTarget, withPii: boolean): Promise<ProfileBundle> {
+    const byId = 'id' in target;
+    const hit = byId
+      ? `SELECT live_id, now() AS seen FROM ${this.s}.profiles WHERE profile_id = $1`
+      : `SELECT p.live_id, max(i.last_seen_at) AS seen FROM ${this.s}.identifiers i JOIN ${this.s}.profiles p ON p.profile_id = i.profile_id
+         WHERE i.type = $1 AND i.hash = $2 GROUP BY p.live_id`;
+    const pii = withPii
+      ? `,
+         (SELECT json_agg(json_build_object('p', t.profile_id, 'n', t.name, 'm', t.mode, 'e', encode(t.value_enc, 'base64'), 't', t.event_time, 'i', t.event_id))
+          FROM ${this.s}.traits t WHERE t.profile_id IN (SELECT id FROM m) AND t.value_enc IS NOT NULL) AS traits,
+         (SELECT json_agg(json_build_object('p', i.profile_id, 't', i.type, 'h', i.hash, 'e', encode(i.value_enc, 'base64'), 'f', i.first_seen_at, 'l', i.last_seen_at)
+                          ORDER BY i.type, i.last_seen_at DESC, i.hash)
+          FROM ${this.s}.identifiers i WHERE i.profile_id IN (SELECT id FROM m) AND i.type IN ('email', 'phone')) AS identifiers,
+         (SELECT json_agg(json_build_object('p', a.profile_id, 'h', a.hash, 'e', encode(a.value_enc, 'base64'), 'f', a.first_seen_at, 'l', a.last_seen_at)
+                          ORDER BY a.last_seen_at DESC, a.hash)
+          FROM ${this.s}.addresses a WHERE a.profile_id IN (SELECT id FROM m)) AS addresses`
+      : '';
+    type Enc = { p: string; e: string };
+    const [row] = await db.query<{
+      matches: string[];
+      live_id: string | null;
+      erased: boolean;
+      view: { profile_id: string; version: number; traits: JsonObject; pii: Record<string, string>; computed: JsonObject; consents: JsonObject; merged_profile_ids: string[]; updated_at: string } | null;
+      traits?: Array<Enc & { n: string; m: TraitMode; t: number; i: string }> | null;
+      identifiers?: Array<Enc & { t: string; h: string; f: string; l: string }> | null;
+      addresses?: Array<Enc & { h: string; f: string; l: string }> | null;
+    }>(
+      `WITH hit AS (${hit}),
+       live AS (SELECT live_id FROM hit ORDER BY seen DESC, live_id LIMIT 1),
+       v AS (SELECT profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM ${this.s}.views WHERE profile_id = (SELECT live_id FROM live)),
+       m AS (SELECT unnest(profile_id || merged_profile_ids) AS id FROM v)
+       SELECT (SELECT COALESCE(array_agg(live_id ORDER BY seen DESC, live_id), '{}') FROM hit) AS matches,
+              (SELECT live_id FROM live) AS live_id,
+              ${byId ? `EXISTS (SELECT 1 FROM ${this.s}.erased_profiles WHERE profile_id = $1)` : 'false'} AS erased,
+              (SELECT row_to_json(v) FROM v) AS view${pii}`,
+      byId ? [target.id] : [target.type, target.hash],
+    );
+    const v = row!.view;
+    return {
+      liveId: row!.live_id,
+      matches: row!.matches,
+      erased: row!.erased,
+      view: v
+        ? { profileId: v.profile_id, version: Number(v.version), traits: v.traits, pii: v.pii, computed: v.computed, consents: v.consents, mergedProfileIds: v.merged_profile_ids, updatedAt: isoOf(v.updated_at) }
+        : null,
+      piiTraits: (row!.traits ?? []).map((t) => ({ profileId: t.p, name: t.n, mode: t.m, value: '', valueEnc: Buffer.from(t.e, 'base64'), at: Number(t.t), eventId: t.i })),
+      identifiers: (row!.identifiers ?? []).map((i) => ({ profileId: i.p, type: i.t, hash: i.h, valueEnc: Buffer.from(i.e, 'base64'), firstSeenAt: isoOf(i.f), lastSeenAt: isoOf(i.l) })),
+      addresses: (row!.addresses ?? []).map((a) => ({ profileId: a.p, hash: a.h, valueEnc: Buffer.from(a.e, 'base64'), firstSeenAt: isoOf(a.f), lastSeenAt: isoOf(a.l) })),
+    };
+  }
+
   /** The live profile of `profileId`, or whether it was erased. */
   async liveOf(db: SqlExecutor, profileId: string): Promise<{ liveId: string } | { erased: boolean }> {
     const rows = await db.query<{ live_id: string | null; erased: boolean }>(
@@ -97,17 +170,6 @@ export class ProfileReadRepository {
     );
     const row = rows[0]!;
     return row.live_id ? { liveId: row.live_id } : { erased: row.erased };
-  }
-
-  async view(db: SqlExecutor, liveId: string): Promise<ViewRow | null> {
-    const rows = await db.query<{ profile_id: string; version: string; traits: JsonObject; pii: Record<string, string>; computed: JsonObject; consents: JsonObject; merged_profile_ids: string[]; updated_at: Date }>(
-      `SELECT profile_id, version::text AS version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM ${this.s}.views WHERE profile_id = $1`,
-      [liveId],
-    );
-    const r = rows[0];
-    return r
-      ? { profileId: r.profile_id, version: Number(r.version), traits: r.traits, pii: r.pii, computed: r.computed, consents: r.consents, mergedProfileIds: r.merged_profile_ids, updatedAt: isoOf(r.updated_at) }
-      : null;
   }
 
   async traits(db: SqlExecutor, profileIds: readonly string[], onlyEncrypted = false): Promise<TraitFactRow[]> {
@@ -135,16 +197,6 @@ export class ProfileReadRepository {
       [profileIds],
     );
     return rows.map((r) => ({ profileId: r.profile_id, hash: r.hash, valueEnc: r.value_enc, firstSeenAt: isoOf(r.first_seen_at), lastSeenAt: isoOf(r.last_seen_at) }));
-  }
-
-  /** Live profiles holding the identifier, the one that saw it last first. */
-  async findByIdentifier(db: SqlExecutor, type: string, hash: string): Promise<string[]> {
-    const rows = await db.query<{ live_id: string }>(
-      `SELECT p.live_id FROM ${this.s}.identifiers i JOIN ${this.s}.profiles p ON p.profile_id = i.profile_id
-       WHERE i.type = $1 AND i.hash = $2 GROUP BY p.live_id ORDER BY max(i.last_seen_at) DESC, p.live_id`,
-      [type, hash],
-    );
-    return rows.map((r) => r.live_id);
   }
 
   async orders(db: SqlExecutor, profileIds: readonly string[], limit: number, after: TimelinePosition | null): Promise<OrderView[]> {
