@@ -4,7 +4,6 @@ import { SERVICE_CONFIG } from '@cdp/service-kit';
 import type { ProfileConfig } from './config';
 import { ErasuresController } from './api/erasures.controller';
 import { KeysController } from './api/keys.controller';
-import { OpenApiDocs } from './api/openapi';
 import { ProfilesController } from './api/profiles.controller';
 import { DownstreamClient } from './application/downstream.client';
 import { ErasureService } from './application/erasure.service';
@@ -42,7 +41,6 @@ import { ProjectionRepository } from './persistence/projection.repository';
     InteractionLogger,
     ErasureService,
     DownstreamClient,
-    OpenApiDocs,
   ],
 })
 export class ProfileModule {}
