@@ -26,7 +26,7 @@ export interface ErasureReceipt {
 }
 
 /** Tables holding facts of a profile, all keyed by profile_id. */
-const FACT_TABLES = ['traits', 'identifiers', 'addresses', 'consents', 'orders', 'interactions', 'spend', 'affinities', 'views'];
+const FACT_TABLES = ['traits', 'identifiers', 'addresses', 'consents', 'orders', 'order_adjustments', 'interactions', 'spend', 'affinities', 'views'];
 const SERVICE = 'profile';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ResolvedEvent } from '@cdp/contracts';
 import { batchResult, type BatchResult, type ConsumedBatch, drop, type MessageResult } from '@cdp/kafka';
-import { type Affinity, type ConsentFact, type EventFacts, factsOf, foldConsents, foldTraits, isPiiTrait, type SpendTotals, type TraitFact } from '../domain';
+import { type AdjustedOrder, type Affinity, type ConsentFact, type EventFacts, factsOf, foldConsents, foldTraits, isPiiTrait, type OrderAdjustmentFact, type SpendTotals, type TraitFact } from '../domain';
 import { type AddressRow, type IdentifierRow, type InteractionRow, type OrderRow, ProjectionRepository, type TraitRow } from '../persistence/projection.repository';
 import { canonicalJson, PiiVault } from './pii-vault';
 import { ProfileMetrics } from './profile.metrics';
@@ -61,21 +61,24 @@ export class ProfileProjector {
     const affinities = affinityRows(events, newOrders);
     await this.repository.addSpend(tx, spend);
     await this.repository.addAffinities(tx, affinities);
+    const adjustments = events.flatMap((e) => (e.orderAdjustment ? [{ ...e.orderAdjustment, profileId: e.profileId }] : []));
+    await this.repository.insertAdjustments(tx, adjustments);
     await this.repository.insertInteractions(tx, this.interactionRows(events, keys));
 
     const causes = new Map<string, RefreshCause>();
     for (const e of events) causes.set(touched.get(e.profileId)?.liveId ?? e.profileId, { eventId: e.eventId, at: e.at });
     // What the batch wrote for the profiles it created is all there is of them: no read-back needed.
-    const created = new Map<string, CreatedProfileFacts & { traits: TraitFact[]; consents: ConsentFact[]; spend: SpendTotals[]; affinities: Affinity[] }>();
+    const created = new Map<string, CreatedProfileFacts & { traits: TraitFact[]; consents: ConsentFact[]; spend: SpendTotals[]; adjustedOrders: AdjustedOrder[]; affinities: Affinity[] }>();
     for (const [profileId, row] of touched) {
       if (!row.created) continue;
       const span = spans.get(profileId)!;
-      created.set(profileId, { traits: [], consents: [], spend: [], affinities: [], span: { firstSeenAt: span.first, lastSeenAt: span.last } });
+      created.set(profileId, { traits: [], consents: [], spend: [], adjustedOrders: [], affinities: [], span: { firstSeenAt: span.first, lastSeenAt: span.last } });
     }
     for (const t of traits) created.get(t.profileId)?.traits.push(t);
     for (const c of consents) created.get(c.profileId)?.consents.push(c);
     for (const r of spend) created.get(r.profileId)?.spend.push(r);
     for (const a of affinities) created.get(a.profileId)?.affinities.push(a);
+    for (const o of adjustedOrders(newOrders.filter((o) => created.has(o.profileId)), adjustments)) created.get(o.profileId)!.adjustedOrders.push(o);
     const changed = await this.refresher.refresh(tx, causes, (...out) => batch.emit(...out), created);
     this.metrics.projected(events.length, verdicts.length, newOrders.length, changed);
     return batchResult(verdicts);
@@ -161,6 +164,22 @@ function orderRows(events: readonly EventFacts[]): OrderRow[] {
     if (!rows.has(key)) rows.set(key, { ...o, profileId: e.profileId });
   }
   return [...rows.values()];
+}
+
+/** The orders the adjustments name (same profile, same order key), with their refunds and cancellations added up as groupFacts does. */
+function adjustedOrders(orders: readonly OrderRow[], adjustments: ReadonlyArray<OrderAdjustmentFact & { profileId: string }>): Array<AdjustedOrder & { profileId: string }> {
+  const byOrder = new Map<string, Array<OrderAdjustmentFact>>();
+  for (const a of adjustments) {
+    const key = `${a.profileId}/${a.orderKey}`;
+    byOrder.set(key, [...(byOrder.get(key) ?? []), a]);
+  }
+  return orders.flatMap((o) => {
+    const list = byOrder.get(`${o.profileId}/${o.orderKey}`);
+    if (!list) return [];
+    const refunds = list.filter((a) => a.kind === 'refunded');
+    const refunded = refunds.length === 0 ? null : refunds.some((a) => a.amount === null) ? o.revenue : refunds.reduce((sum, a) => sum + a.amount!, 0);
+    return [{ profileId: o.profileId, currency: o.currency, revenue: o.revenue, refunded, cancelled: list.some((a) => a.kind === 'cancelled') }];
+  });
 }
 
 function spendRows(orders: readonly OrderRow[]): Array<SpendTotals & { profileId: string }> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FieldChange, ProfileChanged } from '@cdp/contracts';
 import { TOPICS } from '@cdp/contracts';
 import type { OutgoingEvent, SqlExecutor } from '@cdp/kafka';
-import { type Affinity, type ActivitySpan, buildView, type ConsentFact, diffViews, effectiveTraits, type JsonValue, snapshotOf, type SpendTotals, type TraitFact, type ViewChange } from '../domain';
+import { type AdjustedOrder, type Affinity, type ActivitySpan, buildView, type ConsentFact, diffViews, effectiveTraits, type JsonValue, snapshotOf, type SpendTotals, type TraitFact, type ViewChange } from '../domain';
 import { ProjectionRepository, type StoredTrait } from '../persistence/projection.repository';
 import { PiiVault } from './pii-vault';
 import { profileChangedId } from './profile-ids';
@@ -26,6 +26,7 @@ export interface CreatedProfileFacts {
   readonly traits: readonly TraitFact[];
   readonly consents: readonly ConsentFact[];
   readonly spend: readonly SpendTotals[];
+  readonly adjustedOrders: readonly AdjustedOrder[];
   readonly affinities: readonly Affinity[];
   readonly span: ActivitySpan;
 }
@@ -84,7 +85,7 @@ export class ViewRefresher {
       await this.repository.saveViews(tx, saved);
       return saved.length;
     }
-    const { members, traits, consents, spend, affinities, views: before } = await this.repository.groupFacts(tx, live, BIRTHDAY_TRAITS);
+    const { members, traits, consents, spend, affinities, adjustedOrders, views: before } = await this.repository.groupFacts(tx, live, BIRTHDAY_TRAITS);
     const groupOf = new Map<string, string[]>(live.map((id) => [id, []]));
     for (const m of members) groupOf.get(m.liveId)?.push(m.profileId);
     const byMember = <T extends { profileId: string }>(rows: readonly T[]) => {
@@ -100,6 +101,7 @@ export class ViewRefresher {
     const consentsBy = byMember(consents);
     const spendBy = byMember(spend);
     const affinitiesBy = byMember(affinities);
+    const adjustedBy = byMember(adjustedOrders);
     const memberBy = new Map(members.map((m) => [m.profileId, m]));
     const groupRows = <T>(liveId: string, by: Map<string, T[]>) => groupOf.get(liveId)!.flatMap((id) => by.get(id) ?? []);
 
@@ -119,6 +121,7 @@ export class ViewRefresher {
           traits: facts,
           consents: groupRows(liveId, consentsBy),
           spend: groupRows(liveId, spendBy),
+          adjustedOrders: groupRows(liveId, adjustedBy),
           affinities: groupRows(liveId, affinitiesBy),
           span: { firstSeenAt: firstSeen.length ? Math.min(...firstSeen) : null, lastSeenAt: lastSeen.length ? Math.max(...lastSeen) : null },
           birthday: birthdays.get(liveId) ?? null,

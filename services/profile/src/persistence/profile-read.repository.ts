@@ -1,5 +1,5 @@
 import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
-import type { JsonObject, JsonValue, TraitMode } from '../domain';
+import { type JsonObject, type JsonValue, orderStatus, type OrderStatus, type TraitMode } from '../domain';
 
 export interface ViewRow {
   profileId: string;
@@ -55,6 +55,9 @@ export interface OrderView {
   channel: string | null;
   sourceId: string;
   items: JsonValue;
+  /** From the refunds and cancellations of the merge group that name the order. */
+  status: OrderStatus;
+  refundedAmount: number;
 }
 
 export interface InteractionFactRow {
@@ -203,31 +206,43 @@ export class ProfileReadRepository {
     const rows = await db.query<{
       profile_id: string; order_key: string; order_id: string | null; event_id: string; occurred_at: Date; revenue: string; currency: string; discount: string | null;
       tax: string | null; shipping: string | null; coupon: string | null; store_id: string | null; channel: string | null; source_id: string; items: JsonValue;
+      refunded: string | null; whole: boolean | null; cancelled: boolean | null;
     }>(
-      `SELECT profile_id, order_key, order_id, event_id, occurred_at, revenue::text AS revenue, currency, discount::text AS discount, tax::text AS tax,
-              shipping::text AS shipping, coupon, store_id, channel, source_id, items
-       FROM ${this.s}.orders WHERE profile_id = ANY($1::text[])
-       ${after ? `AND (occurred_at, profile_id COLLATE "C", order_key COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
-       ORDER BY occurred_at DESC, profile_id COLLATE "C" DESC, order_key COLLATE "C" DESC LIMIT $2`,
+      `SELECT o.profile_id, o.order_key, o.order_id, o.event_id, o.occurred_at, o.revenue::text AS revenue, o.currency, o.discount::text AS discount, o.tax::text AS tax,
+              o.shipping::text AS shipping, o.coupon, o.store_id, o.channel, o.source_id, o.items, a.refunded::text AS refunded, a.whole, a.cancelled
+       FROM ${this.s}.orders o
+       LEFT JOIN LATERAL (
+         SELECT sum(x.amount) FILTER (WHERE x.kind = 'refunded') AS refunded, bool_or(x.kind = 'refunded' AND x.amount IS NULL) AS whole, bool_or(x.kind = 'cancelled') AS cancelled,
+                count(*) AS n
+         FROM ${this.s}.order_adjustments x WHERE x.profile_id = ANY($1::text[]) AND x.order_key = o.order_key
+       ) a ON a.n > 0
+       WHERE o.profile_id = ANY($1::text[])
+       ${after ? `AND (o.occurred_at, o.profile_id COLLATE "C", o.order_key COLLATE "C") < ($3::timestamptz, $4 COLLATE "C", $5 COLLATE "C")` : ''}
+       ORDER BY o.occurred_at DESC, o.profile_id COLLATE "C" DESC, o.order_key COLLATE "C" DESC LIMIT $2`,
       after ? [profileIds, limit, after.at, after.profileId, after.key] : [profileIds, limit],
     );
-    return rows.map((r) => ({
-      profileId: r.profile_id,
-      orderKey: r.order_key,
-      orderId: r.order_id,
-      eventId: r.event_id,
-      occurredAt: isoOf(r.occurred_at),
-      revenue: Number(r.revenue),
-      currency: r.currency,
-      discount: num(r.discount),
-      tax: num(r.tax),
-      shipping: num(r.shipping),
-      coupon: r.coupon,
-      storeId: r.store_id,
-      channel: r.channel,
-      sourceId: r.source_id,
-      items: r.items,
-    }));
+    return rows.map((r) => {
+      const revenue = Number(r.revenue);
+      const refunded = r.whole ? revenue : r.refunded === null ? null : Number(r.refunded);
+      return {
+        profileId: r.profile_id,
+        orderKey: r.order_key,
+        orderId: r.order_id,
+        eventId: r.event_id,
+        occurredAt: isoOf(r.occurred_at),
+        revenue,
+        currency: r.currency,
+        discount: num(r.discount),
+        tax: num(r.tax),
+        shipping: num(r.shipping),
+        coupon: r.coupon,
+        storeId: r.store_id,
+        channel: r.channel,
+        sourceId: r.source_id,
+        items: r.items,
+        ...orderStatus({ revenue, refunded, cancelled: r.cancelled === true }),
+      };
+    });
   }
 
   async interactions(db: SqlExecutor, profileIds: readonly string[], limit: number, after: TimelinePosition | null): Promise<InteractionFactRow[]> {

@@ -1,5 +1,5 @@
 import { quoteIdent, type SqlExecutor } from '@cdp/kafka';
-import type { Affinity, ConsentFact, ForestNode, JsonObject, MergeRecord, OrderItem, ProfileView, SpendTotals, TraitFact } from '../domain';
+import type { AdjustedOrder, Affinity, ConsentFact, ForestNode, JsonObject, MergeRecord, OrderAdjustmentFact, OrderItem, ProfileView, SpendTotals, TraitFact } from '../domain';
 
 /** Rows as the projection writes them; every write is one statement for the whole batch. */
 export interface TraitRow extends TraitFact {
@@ -76,6 +76,8 @@ export interface GroupFactRows {
   consents: Array<ConsentFact & { profileId: string }>;
   spend: Array<SpendTotals & { profileId: string }>;
   affinities: Array<Affinity & { profileId: string }>;
+  /** Orders of the group that refunds or cancellations of the group name (profileId: the order's holder). */
+  adjustedOrders: Array<AdjustedOrder & { profileId: string }>;
   views: Map<string, StoredView>;
 }
 
@@ -234,6 +236,17 @@ export class ProjectionRepository {
     );
   }
 
+  /** Refunds and cancellations, once each (by event id). */
+  async insertAdjustments(tx: SqlExecutor, rows: ReadonlyArray<OrderAdjustmentFact & { profileId: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO ${this.s}.order_adjustments (profile_id, order_key, event_id, kind, amount, occurred_at, source_id)
+       SELECT r.p, r.k, r.e, r.kind, r.a, ${ts('r.at')}, r.src FROM json_to_recordset($1::json) AS r(p text, k text, e text, kind text, a numeric, at float8, src text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows.map((r) => ({ p: r.profileId, k: r.orderKey, e: r.eventId, kind: r.kind, a: r.amount, at: r.at, src: r.sourceId })))],
+    );
+  }
+
   async insertInteractions(tx: SqlExecutor, rows: readonly InteractionRow[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
@@ -267,7 +280,7 @@ export class ProjectionRepository {
    * consents, spend and affinity counters, and the stored views.
    */
   async groupFacts(tx: SqlExecutor, liveIds: readonly string[], withCiphertext: readonly string[]): Promise<GroupFactRows> {
-    const out: GroupFactRows = { members: [], traits: [], consents: [], spend: [], affinities: [], views: new Map() };
+    const out: GroupFactRows = { members: [], traits: [], consents: [], spend: [], affinities: [], adjustedOrders: [], views: new Map() };
     if (liveIds.length === 0) return out;
     const rows = await tx.query<{ k: string; profile_id: string; d: Record<string, unknown> }>(
       `WITH m AS (SELECT profile_id, live_id, first_seen_at, last_seen_at FROM ${this.s}.profiles WHERE live_id = ANY($1::text[]))
@@ -285,6 +298,13 @@ export class ProjectionRepository {
        UNION ALL
        SELECT 'a', a.profile_id, jsonb_build_object('k', a.kind, 'v', a.value, 'e', a.events, 'o', a.orders, 'q', a.quantity, 'at', a.last_at)
        FROM ${this.s}.affinities a JOIN m ON m.profile_id = a.profile_id
+       UNION ALL
+       SELECT 'x', o.profile_id, jsonb_build_object('cur', o.currency, 'r', o.revenue, 'ref', r.refunded, 'can', x.cancelled)
+       FROM (SELECT m.live_id, a.order_key, sum(a.amount) FILTER (WHERE a.kind = 'refunded') AS refunded,
+                    bool_or(a.kind = 'refunded' AND a.amount IS NULL) AS whole, bool_or(a.kind = 'cancelled') AS cancelled
+             FROM ${this.s}.order_adjustments a JOIN m ON m.profile_id = a.profile_id GROUP BY m.live_id, a.order_key) x
+       JOIN m ON m.live_id = x.live_id JOIN ${this.s}.orders o ON o.profile_id = m.profile_id AND o.order_key = x.order_key
+       CROSS JOIN LATERAL (SELECT CASE WHEN x.whole THEN o.revenue ELSE x.refunded END AS refunded) r
        UNION ALL
        SELECT 'v', v.profile_id, jsonb_build_object('traits', v.traits, 'pii', v.pii, 'computed', v.computed, 'consents', v.consents, 'merged', v.merged_profile_ids)
        FROM ${this.s}.views v WHERE v.profile_id = ANY($1::text[])`,
@@ -319,6 +339,9 @@ export class ProjectionRepository {
           break;
         case 'a':
           out.affinities.push({ profileId, kind: d.k as Affinity['kind'], value: d.v as string, events: Number(d.e), orders: Number(d.o), quantity: Number(d.q), lastAt: at(d.at)! });
+          break;
+        case 'x':
+          out.adjustedOrders.push({ profileId, currency: d.cur as string, revenue: Number(d.r), refunded: d.ref === null || d.ref === undefined ? null : Number(d.ref), cancelled: d.can === true });
           break;
         case 'v':
           out.views.set(profileId, { profileId, traits: d.traits as JsonObject, pii: d.pii as Record<string, string>, computed: d.computed as JsonObject, consents: d.consents as JsonObject, mergedProfileIds: d.merged as string[] });
