@@ -10,7 +10,8 @@
 //   loop of POST /v1/batch at 2,000 events/s (CDNOW-based calls), with a probe identify (a new user
 //   with a trait) in every 10th request; latency from the probe's scheduled request start to its
 //   trait being visible through GET /v1/profiles/lookup?userId= (polled every 25 ms).
-// Environment: BENCH_PROFILE_PURCHASES (default: every CDNOW purchase), BENCH_PROFILE_LOOKUP_S (20),
+// Environment: BENCH_PROFILE_DATASETS (a directory holding cdnow_master.txt; default the runner's
+// datasets directory), BENCH_PROFILE_PURCHASES (default: every CDNOW purchase), BENCH_PROFILE_LOOKUP_S (20),
 // BENCH_PROFILE_E2E_S (20), BENCH_PROFILE_SKIP_E2E=1 skips the third figure, BENCH_PROFILE_CPU_PROF (a
 // directory: each service process writes a V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -157,7 +158,8 @@ async function offsetsSum(pool: Pool, topic: string): Promise<number> {
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
-  const dataset = readCdnow(ctx.datasetsDir);
+  const datasetsDir = process.env.BENCH_PROFILE_DATASETS ?? ctx.datasetsDir;
+  const dataset = readCdnow(datasetsDir);
   const count = Number(process.env.BENCH_PROFILE_PURCHASES ?? dataset?.length ?? 50_000);
   const purchases = (dataset ?? syntheticPurchases(count)).slice(0, count);
   const lookupSeconds = Number(process.env.BENCH_PROFILE_LOOKUP_S ?? 20);
@@ -239,7 +241,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         seconds: round(seconds, 3),
         profiles,
         dataset: dataset ? 'cdnow_master.txt purchases as Order Completed, plus an identify (email, name, plan) and a page per 10 purchases' : 'synthetic CDNOW-shaped purchases',
-        pipeline: 'the profile process consuming cdp.identity.resolved-events (12 partitions) with the runtime defaults: one partition at a time, up to 1000 messages per Postgres transaction; views rebuilt and ProfileChanged written to the outbox per batch',
+        pipeline: 'the profile process consuming cdp.identity.resolved-events (12 partitions), three partitions at a time, up to 1000 messages per Postgres transaction; views of the profiles a batch changed refreshed and ProfileChanged written to the outbox per batch',
         timed: 'from the first committed batch to the last (the backlog was produced before the service started)',
       },
     });
@@ -289,7 +291,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         p99Ms: round(p99),
         maxMs: round(latencies[latencies.length - 1]),
         distinctEmails: customers.length,
-        request: 'GET /v1/profiles/lookup?email= with a marketer token: blind index, live profile, personal data decrypted, two audit entries written before the answer',
+        request: 'GET /v1/profiles/lookup?email= with a marketer token: blind index, live profile, personal data decrypted (one statement), one audit entry committed before the answer (group commit)',
         load: 'open loop: each request starts at its scheduled time; latency from that time to the end of the answer; keep-alive, up to 64 connections',
       },
     });
@@ -346,7 +348,7 @@ async function ingestToVisible(
   if (created.status !== 201) throw new Error(`POST /v1/sources answered ${created.status}: ${await created.text()}`);
   const { writeKey } = (await created.json()) as { writeKey: string };
   const auth = { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` };
-  const purchases = readCdnow(ctx.datasetsDir) ?? syntheticPurchases(20_000);
+  const purchases = readCdnow(process.env.BENCH_PROFILE_DATASETS ?? ctx.datasetsDir) ?? syntheticPurchases(20_000);
   const perRequest = 20;
   const requestsPerS = 2000 / perRequest;
   const total = seconds * requestsPerS;
