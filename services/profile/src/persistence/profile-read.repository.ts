@@ -122,13 +122,13 @@ export class ProfileReadRepository {
     const pii = withPii
       ? `,
          (SELECT json_agg(json_build_object('p', t.profile_id, 'n', t.name, 'm', t.mode, 'e', encode(t.value_enc, 'base64'), 't', t.event_time, 'i', t.event_id))
-          FROM ${this.s}.traits t WHERE t.profile_id IN (SELECT id FROM m) AND t.value_enc IS NOT NULL) AS traits,
+          FROM ${this.s}.traits t WHERE t.profile_id = ANY ((SELECT ids FROM m)::text[]) AND t.value_enc IS NOT NULL) AS traits,
          (SELECT json_agg(json_build_object('p', i.profile_id, 't', i.type, 'h', i.hash, 'e', encode(i.value_enc, 'base64'), 'f', i.first_seen_at, 'l', i.last_seen_at)
                           ORDER BY i.type, i.last_seen_at DESC, i.hash)
-          FROM ${this.s}.identifiers i WHERE i.profile_id IN (SELECT id FROM m) AND i.type IN ('email', 'phone')) AS identifiers,
+          FROM ${this.s}.identifiers i WHERE i.profile_id = ANY ((SELECT ids FROM m)::text[]) AND i.type IN ('email', 'phone')) AS identifiers,
          (SELECT json_agg(json_build_object('p', a.profile_id, 'h', a.hash, 'e', encode(a.value_enc, 'base64'), 'f', a.first_seen_at, 'l', a.last_seen_at)
                           ORDER BY a.last_seen_at DESC, a.hash)
-          FROM ${this.s}.addresses a WHERE a.profile_id IN (SELECT id FROM m)) AS addresses`
+          FROM ${this.s}.addresses a WHERE a.profile_id = ANY ((SELECT ids FROM m)::text[])) AS addresses`
       : '';
     type Enc = { p: string; e: string };
     const [row] = await db.query<{
@@ -143,7 +143,7 @@ export class ProfileReadRepository {
       `WITH hit AS (${hit}),
        live AS (SELECT live_id FROM hit ORDER BY seen DESC, live_id LIMIT 1),
        v AS (SELECT profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM ${this.s}.views WHERE profile_id = (SELECT live_id FROM live)),
-       m AS (SELECT unnest(profile_id || merged_profile_ids) AS id FROM v)
+       m AS (SELECT profile_id || merged_profile_ids AS ids FROM v)
        SELECT (SELECT COALESCE(array_agg(live_id ORDER BY seen DESC, live_id), '{}') FROM hit) AS matches,
               (SELECT live_id FROM live) AS live_id,
               ${byId ? `EXISTS (SELECT 1 FROM ${this.s}.erased_profiles WHERE profile_id = $1)` : 'false'} AS erased,
