@@ -71,7 +71,10 @@ export class MergeProjector {
         const node = changedNodes.get(id) ?? stored.get(id)!;
         return { profileId: id, parentId: node.parentId, mergeId: node.mergeId, liveId: rootOf.get(id)! };
       });
-    await this.repository.saveNodes(tx, saved);
+    const existed = await this.repository.saveNodes(tx, saved);
+    // A profile a concurrent batch of resolved events created after the trees were read: it was live
+    // (with its own view) until now, so it is treated like any profile this batch merged away.
+    for (const [id, version] of existed) if (!stored.has(id)) stored.set(id, { profileId: id, parentId: null, mergeId: null, liveId: id, version });
     await this.repository.saveMerges(tx, forest.changedMerges());
 
     for (const { split, restoredId } of moves) {

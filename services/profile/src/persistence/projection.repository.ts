@@ -486,15 +486,21 @@ export class ProjectionRepository {
     );
   }
 
-  /** Writes links and live roots of the nodes (creating profiles never seen before). */
-  async saveNodes(tx: SqlExecutor, nodes: ReadonlyArray<ForestNode & { liveId: string }>): Promise<void> {
-    if (nodes.length === 0) return;
-    await tx.query(
+  /**
+   * Writes links and live roots of the nodes (creating profiles never seen before). Returns the
+   * nodes whose row already existed, with their version: one the caller had not read was created
+   * meanwhile by a batch of resolved events (this statement waited for it), as a live profile.
+   */
+  async saveNodes(tx: SqlExecutor, nodes: ReadonlyArray<ForestNode & { liveId: string }>): Promise<Map<string, number>> {
+    if (nodes.length === 0) return new Map();
+    const rows = await tx.query<{ profile_id: string; existed: boolean; version: string }>(
       `INSERT INTO ${this.s}.profiles AS p (profile_id, parent_id, merge_id, live_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ORDER BY 1
-       ON CONFLICT (profile_id) DO UPDATE SET parent_id = excluded.parent_id, merge_id = excluded.merge_id, live_id = excluded.live_id`,
+       ON CONFLICT (profile_id) DO UPDATE SET parent_id = excluded.parent_id, merge_id = excluded.merge_id, live_id = excluded.live_id
+       RETURNING profile_id, xmax <> 0 AS existed, version::text AS version`,
       [nodes.map((n) => n.profileId), nodes.map((n) => n.parentId), nodes.map((n) => n.mergeId), nodes.map((n) => n.liveId)],
     );
+    return new Map(rows.filter((r) => r.existed).map((r) => [r.profile_id, Number(r.version)]));
   }
 
   /** Identity moved these identifiers to `to` in a split: they leave the other profiles of the group. */

@@ -7,6 +7,9 @@ import { schemaOf } from './schema-of';
  * resolved to, by order key; an order's status and refunded amount, and spend net of them, come from
  * joining them with the merge group's orders (so one arriving before its order, or under another
  * profile of the group, still applies). The outbox may hold tombstones (rows without a value).
+ * The orders' timeline index goes: every order paid for it at insert, while a merge group's orders
+ * are read through the primary key's profile_id prefix and sorted (the index could not give the
+ * newest-first order across several profiles anyway).
  */
 export class AddOrderAdjustments1767830400000 implements MigrationInterface {
   name = 'AddOrderAdjustments1767830400000';
@@ -14,6 +17,7 @@ export class AddOrderAdjustments1767830400000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(`ALTER TABLE ${s}.outbox ALTER COLUMN value DROP NOT NULL`);
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}.orders_timeline_idx`);
     await queryRunner.query(`
       CREATE TABLE ${s}.order_adjustments (
         profile_id text NOT NULL,
@@ -30,5 +34,6 @@ export class AddOrderAdjustments1767830400000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(`DROP TABLE IF EXISTS ${s}.order_adjustments`);
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS orders_timeline_idx ON ${s}.orders (profile_id, occurred_at DESC, order_key DESC)`);
   }
 }
