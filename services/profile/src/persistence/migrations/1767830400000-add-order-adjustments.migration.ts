@@ -9,7 +9,10 @@ import { schemaOf } from './schema-of';
  * profile of the group, still applies). The outbox may hold tombstones (rows without a value).
  * The orders' timeline index goes: every order paid for it at insert, while a merge group's orders
  * are read through the primary key's profile_id prefix and sorted (the index could not give the
- * newest-first order across several profiles anyway).
+ * newest-first order across several profiles anyway). So does the GIN index of the views' computed
+ * traits: they change with nearly every event (last seen, counts, amounts), so every refresh paid for
+ * re-indexing every path of them, and kept the views' updates from being HOT; searches on computed
+ * traits filter the views instead (see the README).
  */
 export class AddOrderAdjustments1767830400000 implements MigrationInterface {
   name = 'AddOrderAdjustments1767830400000';
@@ -18,6 +21,7 @@ export class AddOrderAdjustments1767830400000 implements MigrationInterface {
     const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(`ALTER TABLE ${s}.outbox ALTER COLUMN value DROP NOT NULL`);
     await queryRunner.query(`DROP INDEX IF EXISTS ${s}.orders_timeline_idx`);
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}.views_computed_idx`);
     await queryRunner.query(`
       CREATE TABLE ${s}.order_adjustments (
         profile_id text NOT NULL,
@@ -35,5 +39,6 @@ export class AddOrderAdjustments1767830400000 implements MigrationInterface {
     const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(`DROP TABLE IF EXISTS ${s}.order_adjustments`);
     await queryRunner.query(`CREATE INDEX IF NOT EXISTS orders_timeline_idx ON ${s}.orders (profile_id, occurred_at DESC, order_key DESC)`);
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS views_computed_idx ON ${s}.views USING gin (computed jsonb_path_ops)`);
   }
 }
