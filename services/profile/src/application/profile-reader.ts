@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Principal, RequestAudit } from '@cdp/security';
 import { asNumber, asString, daysSince, effectiveTraits, IDENTIFIER_TYPE, isPiiTrait, type JsonObject, type JsonValue, normaliseIdentifier } from '../domain';
-import { type OrderView, type ProfileBundle, ProfileReadRepository, type TimelinePosition, type TraitFactRow, type ViewRow } from '../persistence/profile-read.repository';
+import { type OrderView, type PreparedExecutor, type ProfileBundle, ProfileReadRepository, type TimelinePosition, type TraitFactRow, type ViewRow } from '../persistence/profile-read.repository';
 import { PiiVault } from './pii-vault';
 import { ProfileError } from './profile.error';
 import { type Clock, PROFILE_CLOCK } from './profile.tokens';
@@ -43,21 +45,31 @@ const PII_BASIC = ['name', 'firstName', 'lastName', 'birthday'];
  */
 @Injectable()
 export class ProfileReader {
+  /** The DataSource's own pg pool, for the prepared read statement (TypeORM's query() cannot name one). */
+  private readonly prepared: PreparedExecutor;
+
   constructor(
     private readonly db: DataSource,
     private readonly reads: ProfileReadRepository,
     private readonly vault: PiiVault,
     @Inject(PROFILE_CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.prepared = {
+      prepared: async <R>(name: string, text: string, values: unknown[]) => {
+        const pool = (db.driver as PostgresDriver).master as Pool;
+        return (await pool.query({ name, text, values })).rows as R[];
+      },
+    };
+  }
 
   /** The live profile and its group, or PROFILE_NOT_FOUND / PROFILE_ERASED. */
   async group(id: string): Promise<{ liveId: string; view: ViewRow; members: string[] }> {
-    return groupOf(id, await this.reads.bundle(this.db, { id }, false));
+    return groupOf(id, await this.reads.bundle(this.prepared, { id }, false));
   }
 
   async profile(id: string, principal: Principal, audit: RequestAudit, action = 'profiles.read_pii', extraFields: readonly string[] = []): Promise<ProfileDocument> {
     const pii = canReadPii(principal);
-    return this.answer(id, await this.reads.bundle(this.db, { id }, pii), pii, audit, action, extraFields);
+    return this.answer(id, await this.reads.bundle(this.prepared, { id }, pii), pii, audit, action, extraFields);
   }
 
   /**
@@ -69,7 +81,7 @@ export class ProfileReader {
     const value = normaliseIdentifier(type, raw);
     if (value === null) throw new ProfileError('INVALID_IDENTIFIER', `${type}: not a valid ${type}`, 422, { field: type });
     const pii = canReadPii(principal);
-    const bundle = await this.reads.bundle(this.db, { type, hash: this.vault.hash(type, value) }, pii);
+    const bundle = await this.reads.bundle(this.prepared, { type, hash: this.vault.hash(type, value) }, pii);
     if (bundle.matches.length === 0) {
       await audit.record({ action: 'profiles.lookup', resourceType: 'profile', resourceId: null, fields: [`lookup.${type}`], outcome: 'failure', status: 404, errorCode: 'PROFILE_NOT_FOUND' });
       throw new ProfileError('PROFILE_NOT_FOUND', `no profile holds that ${type}`, 404);

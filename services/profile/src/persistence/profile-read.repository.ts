@@ -90,6 +90,14 @@ export interface ProfileBundle {
   addresses: AddressFactRow[];
 }
 
+/**
+ * Runs a statement prepared once per connection under `name`, so Postgres keeps its plan: the read
+ * path's statement takes longer to plan than to run.
+ */
+export interface PreparedExecutor {
+  prepared<R>(name: string, sql: string, params: unknown[]): Promise<R[]>;
+}
+
 /** A keyset position: the newest-first order is (occurred_at, profile_id, key) descending. */
 export interface TimelinePosition {
   at: string;
@@ -113,7 +121,7 @@ export class ProfileReadRepository {
    * The live profile a target leads to, its view and (withPii) the encrypted facts its answer
    * decrypts, as one statement: the read path of GET /v1/profiles/{id} and of lookups.
    */
-  async bundle(db: SqlExecutor, target: ProfileTarget, withPii: boolean): Promise<ProfileBundle> {
+  async bundle(db: PreparedExecutor, target: ProfileTarget, withPii: boolean): Promise<ProfileBundle> {
     const byId = 'id' in target;
     const hit = byId
       ? `SELECT live_id, now() AS seen FROM ${this.s}.profiles WHERE profile_id = $1`
@@ -131,7 +139,7 @@ export class ProfileReadRepository {
           FROM ${this.s}.addresses a WHERE a.profile_id = ANY ((SELECT ids FROM m)::text[])) AS addresses`
       : '';
     type Enc = { p: string; e: string };
-    const [row] = await db.query<{
+    const [row] = await db.prepared<{
       matches: string[];
       live_id: string | null;
       erased: boolean;
@@ -140,6 +148,7 @@ export class ProfileReadRepository {
       identifiers?: Array<Enc & { t: string; h: string; f: string; l: string }> | null;
       addresses?: Array<Enc & { h: string; f: string; l: string }> | null;
     }>(
+      `profile-bundle/${this.s}/${byId ? 'id' : 'identifier'}${withPii ? '/pii' : ''}`,
       `WITH hit AS (${hit}),
        live AS (SELECT live_id FROM hit ORDER BY seen DESC, live_id LIMIT 1),
        v AS (SELECT profile_id, version, traits, pii, computed, consents, merged_profile_ids, updated_at FROM ${this.s}.views WHERE profile_id = (SELECT live_id FROM live)),
