@@ -16,9 +16,13 @@ export function resolveTopic(topic: TopicLike, prefix = ''): string {
 export interface OutgoingEvent<T = unknown> {
   topic: TopicLike;
   key: string | null;
-  /** Full name of the Avro record, e.g. `cdp.identity.ResolvedEvent`. */
+  /** Full name of the Avro record, e.g. `cdp.identity.ResolvedEvent` (of a tombstone: the record the key held). */
   schema: string;
-  value: T;
+  /**
+   * The record; null is a tombstone: a record without value, which deletes the key from a compacted
+   * topic. A tombstone needs a key, and an `eventId` (it has no value to take one from).
+   */
+  value: T | null;
   /** Defaults to the value's `id` (house event shape) or `messageId` (ingested events). */
   eventId?: string;
   headers?: StringHeaders;
@@ -30,7 +34,8 @@ export interface EncodedRecord {
   /** Full topic name, prefix included. */
   topic: string;
   key: string | null;
-  value: Buffer;
+  /** Null: a tombstone. */
+  value: Buffer | null;
   headers: StringHeaders;
 }
 
@@ -46,8 +51,11 @@ export function eventIdOf(value: unknown): string | undefined {
 export async function encodeEvents(serde: EventSerde, events: readonly OutgoingEvent[], topicPrefix = ''): Promise<EncodedRecord[]> {
   return Promise.all(
     events.map(async (event) => {
+      if (event.value === null && (event.key === null || event.eventId === undefined)) {
+        throw new KafkaRuntimeError('KAFKA_EVENT_INVALID', `A tombstone for ${resolveTopic(event.topic)} needs a key and an eventId`);
+      }
       const eventId = event.eventId ?? eventIdOf(event.value) ?? randomUUID();
-      const value = await serde.encode(event.schema, event.value);
+      const value = event.value === null ? null : await serde.encode(event.schema, event.value);
       return {
         eventId,
         topic: resolveTopic(event.topic, topicPrefix),

@@ -6,17 +6,40 @@ import { KafkaRuntimeMetrics } from './metrics';
 import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './retry-policy';
 import { quoteIdent, type SqlExecutor, type TransactionRunner } from './sql';
 
-/** Writes encoded events into the outbox inside the caller's transaction: one statement for all rows. */
+/**
+ * Writes encoded events into the outbox inside the caller's transaction: one statement for all rows.
+ * The values travel as one binary parameter (the driver sends a Buffer as bytes) cut into rows by
+ * offset and length, rather than as a bytea[] literal, which the driver would spell out in hex.
+ */
 export async function insertOutbox(tx: SqlExecutor, schema: string, records: readonly EncodedRecord[]): Promise<void> {
   if (records.length === 0) return;
+  const offsets: Array<number | null> = [];
+  const lengths: Array<number | null> = [];
+  let offset = 1;
+  const values: Buffer[] = [];
+  for (const r of records) {
+    if (r.value === null) {
+      // A tombstone: substring of NULL is NULL.
+      offsets.push(null);
+      lengths.push(null);
+      continue;
+    }
+    offsets.push(offset);
+    lengths.push(r.value.length);
+    offset += r.value.length;
+    values.push(r.value);
+  }
   await tx.query(
     `INSERT INTO ${quoteIdent(schema)}.outbox (event_id, topic, key, value, headers)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])`,
+     SELECT u.event_id, u.topic, u.key, substring($4::bytea FROM u.off FOR u.len), u.headers
+     FROM unnest($1::text[], $2::text[], $3::text[], $5::int[], $6::int[], $7::jsonb[]) AS u(event_id, topic, key, off, len, headers)`,
     [
       records.map((r) => r.eventId),
       records.map((r) => r.topic),
       records.map((r) => r.key),
-      records.map((r) => r.value),
+      Buffer.concat(values),
+      offsets,
+      lengths,
       records.map((r) => JSON.stringify(r.headers)),
     ],
   );
@@ -58,7 +81,8 @@ interface OutboxRow {
   event_id: string;
   topic: string;
   key: string | null;
-  value: Buffer;
+  /** Null: a tombstone. */
+  value: Buffer | null;
   headers: StringHeaders | string;
 }
 

@@ -5,7 +5,12 @@ describe('runtimeTablesDdl', () => {
 
   it('creates the schema first and only idempotent statements', () => {
     expect(ddl[0]).toBe('CREATE SCHEMA IF NOT EXISTS "identity"');
-    for (const statement of ddl) expect(statement).toMatch(/^CREATE (SCHEMA|TABLE|INDEX) IF NOT EXISTS /);
+    for (const statement of ddl) expect(statement).toMatch(/^(CREATE (SCHEMA|TABLE|INDEX) IF NOT EXISTS |ALTER TABLE \S+ ALTER COLUMN \w+ DROP NOT NULL$)/);
+  });
+
+  it('lets the outbox hold tombstones (rows without a value), also in outboxes created before', () => {
+    expect(ddl.find((s) => s.includes('outbox ('))).toMatch(/value bytea,/);
+    expect(ddl).toContain('ALTER TABLE "identity".outbox ALTER COLUMN value DROP NOT NULL');
   });
 
   it('keeps every table inside the service schema', () => {

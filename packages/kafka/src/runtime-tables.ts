@@ -7,7 +7,7 @@ import { quoteIdent } from './sql';
  * - consumer_offsets: the source of truth for where each group resumes (Kafka's commit is a hint).
  * - processed_events: event ids already applied by a group (dedupe window = its retention).
  * - outbox: events written in the same transaction as the state that caused them, published by
- *   the relay; `published_at IS NULL` rows are pending.
+ *   the relay; `published_at IS NULL` rows are pending; a null value is a tombstone.
  */
 export function runtimeTablesDdl(schema: string): string[] {
   const s = quoteIdent(schema);
@@ -36,11 +36,13 @@ export function runtimeTablesDdl(schema: string): string[] {
       event_id text NOT NULL,
       topic text NOT NULL,
       key text,
-      value bytea NOT NULL,
+      value bytea,
       headers jsonb NOT NULL DEFAULT '{}'::jsonb,
       created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz
     )`,
+    // A null value is a tombstone; outboxes created before tombstones existed lose the constraint.
+    `ALTER TABLE ${s}.outbox ALTER COLUMN value DROP NOT NULL`,
     `CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON ${s}.outbox (id) WHERE published_at IS NULL`,
     `CREATE INDEX IF NOT EXISTS outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`,
   ];

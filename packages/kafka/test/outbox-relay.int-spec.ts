@@ -1,6 +1,6 @@
 import { type IngestedEvent, TOPICS } from '@cdp/contracts';
 import { Registry } from 'prom-client';
-import { encodeEvents, EventProducer, insertOutbox, KafkaRuntimeMetrics, OutboxRelay, silentLogger } from '../src';
+import { encodeEvents, EventProducer, type EventSerde, insertOutbox, KafkaRuntimeMetrics, OutboxRelay, silentLogger } from '../src';
 import { ingestedEvent, readAll, RUNTIME_SCHEMA, type RuntimeHarness, startHarness, TEST_TOPICS, waitFor } from './support/runtime-harness';
 
 // Real brokers and databases on a shared machine: allow for slow group joins.
@@ -87,6 +87,50 @@ describe('OutboxRelay (real Kafka and Postgres)', () => {
       await producer.disconnect();
       await h.close();
     }
+  });
+
+  it('publishes a row without value as a tombstone: the key with a null value, in order with the records before it', async () => {
+    const h = await startHarness('outbox-tombstone', TEST_TOPICS);
+    const producer = new EventProducer(h.kafka, { logger: silentLogger });
+    await producer.connect();
+    const relay = new OutboxRelay({ transactionRunner: h.runner, schema: RUNTIME_SCHEMA, producer, logger: silentLogger, outboxRetentionMs: 0, pollIntervalMs: 20 });
+    try {
+      const kept = ingestedEvent({ anonymousId: 'anon-kept' });
+      const gone = ingestedEvent({ anonymousId: 'anon-gone' });
+      const encoded = await encodeEvents(
+        h.serde,
+        [
+          { topic: TOPICS.ingestEvents, key: 'anon-gone', schema: 'cdp.ingest.IngestedEvent', value: gone },
+          { topic: TOPICS.ingestEvents, key: 'anon-kept', schema: 'cdp.ingest.IngestedEvent', value: kept },
+          { topic: TOPICS.ingestEvents, key: 'anon-gone', schema: 'cdp.ingest.IngestedEvent', value: null, eventId: 'tombstone-anon-gone' },
+        ],
+        h.prefix,
+      );
+      expect(encoded[2]).toMatchObject({ eventId: 'tombstone-anon-gone', key: 'anon-gone', value: null });
+      await h.runner((tx) => insertOutbox(tx, RUNTIME_SCHEMA, encoded));
+      const { rows: stored } = await h.pool.query<{ event_id: string; value: Buffer | null }>(`SELECT event_id, value FROM ${RUNTIME_SCHEMA}.outbox ORDER BY id`);
+      expect(stored.map((r) => r.value === null)).toEqual([false, false, true]);
+      expect(stored[1]!.value!.equals(encoded[1]!.value!)).toBe(true);
+
+      relay.start();
+      const rows = async () => Number((await h.pool.query(`SELECT count(*)::int AS n FROM ${RUNTIME_SCHEMA}.outbox`)).rows[0].n);
+      await waitFor(rows, (n) => n === 0, 'the relay to publish every row');
+      await relay.stop();
+      const records = (await readAll(h.kafka, h.admin, h.topic(TOPICS.ingestEvents))).filter((m) => m.key!.toString() === 'anon-gone');
+      expect(records.map((m) => m.value === null)).toEqual([false, true]);
+      expect(records[1]!.headers!['cdp-event-id']!.toString()).toBe('tombstone-anon-gone');
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
+      await h.close();
+    }
+  });
+
+  it('refuses a tombstone without a key or an event id', async () => {
+    const serde: EventSerde = { encode: async () => Buffer.alloc(0), decode: async () => Promise.reject(new Error('not used')) };
+    const tombstone = { topic: TOPICS.ingestEvents, schema: 'cdp.ingest.IngestedEvent', value: null };
+    await expect(encodeEvents(serde, [{ ...tombstone, key: null, eventId: 'x' }])).rejects.toMatchObject({ code: 'KAFKA_EVENT_INVALID' });
+    await expect(encodeEvents(serde, [{ ...tombstone, key: 'k' }])).rejects.toMatchObject({ code: 'KAFKA_EVENT_INVALID' });
   });
 
   it('prunes published rows and processed event ids past retention, never an unpublished row', async () => {

@@ -61,6 +61,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Bootstr
     app.useLogger(app.get(NestPinoLogger));
     app.disable('x-powered-by');
     app.use(httpMetricsMiddleware(httpDurationHistogram(registry)));
+    await options.configureApp?.(app, config);
 
     const batchHandlers = findBatchHandlers(app);
     if (batchHandlers.length > 0) {

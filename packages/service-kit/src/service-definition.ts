@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '@cdp/config';
 import type { ConsumerTuning, OutboxTuning } from '@cdp/kafka';
@@ -19,4 +20,10 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   migrate?: (config: C, logger: Logger) => Promise<void>;
   /** Tuning of the service's Kafka batch consumers and outbox relay (the runtime's defaults otherwise). */
   kafka?: { consumer?: ConsumerTuning; outbox?: OutboxTuning };
+  /**
+   * Last touches to the HTTP application the kit created (its middleware and settings are in place,
+   * its routes not yet registered), before its consumers start and it listens: mount documentation
+   * pages, set express options. Runs once per start.
+   */
+  configureApp?: (app: NestExpressApplication, config: C) => void | Promise<void>;
 }

@@ -40,6 +40,30 @@ describe('a service on the service kit', () => {
     await db?.drop();
   }, TIMEOUT_MS);
 
+  it("lets the service configure its app before it listens, with the kit's middleware in place and its own routes after", async () => {
+    const seen: string[] = [];
+    const configured = await bootstrapService({
+      ...ordersService,
+      config: await freshConfig(db),
+      configureApp: (app, config) => {
+        seen.push(config.name);
+        app.set('etag', false);
+        app.getHttpAdapter().get('/configured', (_req: unknown, res: { json(body: unknown): void }) => res.json({ configured: true }));
+      },
+    });
+    try {
+      expect(seen).toEqual(['orders']);
+      const res = await fetch(`${configured.url}/configured`);
+      expect(await res.json()).toEqual({ configured: true });
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const order = await fetch(`${configured.url}/orders/missing`);
+      expect(order.status).toBe(404);
+      expect((await fetch(`${configured.url}/health/live`)).headers.get('etag')).toBeNull();
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('answers a coded error with its status and code as problem+json', async () => {
     const res = await get('/orders/missing');
     expect(res.status).toBe(404);

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { SecurityModule } from '@cdp/security';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ProfileConfig } from './config';
 import { ErasuresController } from './api/erasures.controller';
 import { KeysController } from './api/keys.controller';
-import { OpenApiDocs } from './api/openapi';
 import { ProfilesController } from './api/profiles.controller';
 import { DownstreamClient } from './application/downstream.client';
 import { ErasureService } from './application/erasure.service';
@@ -27,8 +28,8 @@ import { ProjectionRepository } from './persistence/projection.repository';
   controllers: [ProfilesController, ErasuresController, KeysController, ProjectionConsumer, ErasureConfirmationsConsumer],
   providers: [
     { provide: PROFILE_CLOCK, useValue: () => Date.now() },
-    { provide: ProjectionRepository, useValue: new ProjectionRepository() },
-    { provide: ProfileReadRepository, useValue: new ProfileReadRepository() },
+    { provide: ProjectionRepository, inject: [SERVICE_CONFIG], useFactory: (config: ProfileConfig) => new ProjectionRepository(config.database.schema) },
+    { provide: ProfileReadRepository, inject: [SERVICE_CONFIG], useFactory: (config: ProfileConfig) => new ProfileReadRepository(config.database.schema) },
     PiiVault,
     ProfileMetrics,
     ViewRefresher,
@@ -40,7 +41,6 @@ import { ProjectionRepository } from './persistence/projection.repository';
     InteractionLogger,
     ErasureService,
     DownstreamClient,
-    OpenApiDocs,
   ],
 })
 export class ProfileModule {}

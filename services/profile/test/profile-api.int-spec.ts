@@ -1,5 +1,8 @@
-import type { ErasureConfirmed, ErasureRequested, ResolvedEvent } from '@cdp/contracts';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import type { ErasureConfirmed, ErasureRequested, ProfileChanged, ResolvedEvent } from '@cdp/contracts';
 import { TOPICS } from '@cdp/contracts';
+import { BatchConsumer, type ConsumedMessage, pgTransactionRunner, silentLogger, subscribe } from '@cdp/kafka';
 import { type ProfileHarness, resolvedEvent, SETUP_TIMEOUT_MS, startProfile, waitFor } from './support/profile-harness';
 
 type Doc = {
@@ -246,5 +249,50 @@ describe('profile API: security, personal data, search, interactions, erasure', 
     await h.caughtUp();
     expect((await h.call('GET', '/v1/profiles/p-li')).status).toBe(410);
     expect(await h.sql(`SELECT 1 FROM profile.traits WHERE profile_id = 'p-li'`)).toEqual([]);
+  });
+
+  it('leaves a tombstone for the erased profile on cdp.profile.changed, which a consumer skipping tombstones passes over', async () => {
+    const changes = await h.read<ProfileChanged>(TOPICS.profileChanged);
+    const [tombstone] = await changes.waitForTombstone('p-li');
+    expect(tombstone!.headers['cdp-event-id']).toBeTruthy();
+    // The `erased` change comes first, for consumers following the topic; the tombstone is the key's last record.
+    const [erased] = await changes.waitFor((c) => c.data.profileId === 'p-li' && c.data.changes.some((f) => f.field === 'erased'));
+    expect(JSON.parse(erased!.value.data.traits)).toEqual({});
+
+    // A consumer with the runtime's default (tombstones skipped) reads past it and dead-letters nothing.
+    const pool = new Pool({ connectionString: h.db.url, max: 2 });
+    const registry = new Registry();
+    const seen: ProfileChanged[] = [];
+    const follower = new BatchConsumer({
+      kafka: h.kafka,
+      groupId: 'it-follower',
+      subscriptions: [subscribe(TOPICS.profileChanged, async (batch: { messages: ReadonlyArray<ConsumedMessage<ProfileChanged>> }) => void seen.push(...batch.messages.map((m) => m.value)))],
+      serde: h.serde,
+      transactionRunner: pgTransactionRunner(pool),
+      schema: h.config.database.schema,
+      topicPrefix: h.prefix,
+      fromBeginning: true,
+      logger: silentLogger,
+      registry,
+    });
+    try {
+      await follower.start();
+      const topic = `${h.prefix}${TOPICS.profileChanged.name}`;
+      const admin = h.kafka.admin();
+      await admin.connect();
+      const end = Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === tombstone!.partition)!.high);
+      await admin.disconnect();
+      await waitFor(async () => {
+        const [row] = await h.sql<{ next: string | null }>(`SELECT max(next_offset)::text AS next FROM profile.consumer_offsets WHERE topic = $1 AND partition = $2`, [topic, tombstone!.partition]);
+        return Number(row?.next ?? 0) >= end;
+      }, 'the follower to read past the tombstone', 60_000);
+      expect(seen.filter((c) => c.data.profileId === 'p-li').some((c) => c.data.changes.some((f) => f.field === 'erased'))).toBe(true);
+      const counts = (await registry.getSingleMetricAsString('cdp_kafka_messages_total')).split('\n');
+      expect(counts.some((line) => line.includes('outcome="dropped"') && !line.endsWith(' 0'))).toBe(true);
+      expect(counts.some((line) => line.includes('outcome="dead_lettered"') && !line.endsWith(' 0'))).toBe(false);
+    } finally {
+      await follower.stop();
+      await pool.end();
+    }
   });
 });

@@ -80,6 +80,36 @@ describe('profile projection (resolved events, merges and splits over Kafka into
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('shows refunds and cancellations on the orders and nets them out of spend, whichever arrives first and whichever profile of the group carries them', async () => {
+    const adjust = (profileId: string, event: 'Order Refunded' | 'Order Cancelled', orderId: string, at: number, revenue: number | null = null) =>
+      resolvedEvent(profileId, {
+        event,
+        timestamp: at,
+        commerce: { orderId, revenue, currency: 'USD', discount: null, tax: null, shipping: null, coupon: null, storeId: null, products: [] },
+      });
+    // A refund of r1 reaches the service before r1 itself; the profile's first batch also holds a cancellation.
+    await h.resolve([adjust('p-refunds', 'Order Refunded', 'r1', T + 5000, 30), order('p-refunds', 'r2', 50, T + 2000), adjust('p-refunds', 'Order Cancelled', 'r2', T + 2500)]);
+    await h.caughtUp();
+    await h.resolve([order('p-refunds', 'r1', 100, T + 1000), order('p-refunds', 'r3', 20, T + 3000), order('p-refunds', 'r4', 10, T + 4000)]);
+    await h.caughtUp();
+    // A whole refund of r3 (no amount) and a second partial refund of r1, resolved to a profile merged into this one later.
+    await h.resolve([adjust('p-refunds-pos', 'Order Refunded', 'r3', T + 6000), adjust('p-refunds-pos', 'Order Refunded', 'r1', T + 7000, 20)]);
+    await h.caughtUp();
+    await h.merged(mergeOf('m-refunds', 'p-refunds', ['p-refunds-pos']));
+    await h.caughtUp();
+
+    const orders = await h.call<{ items: Array<{ orderId: string; status: string; refundedAmount: number; revenue: number }> }>('GET', '/v1/profiles/p-refunds/orders');
+    expect(orders.body.items.map((o) => [o.orderId, o.status, o.refundedAmount, o.revenue])).toEqual([
+      ['r4', 'completed', 0, 10],
+      ['r3', 'refunded', 20, 20],
+      ['r2', 'cancelled', 0, 50],
+      ['r1', 'partially_refunded', 50, 100],
+    ]);
+    const res = await h.call<Doc>('GET', '/v1/profiles/p-refunds');
+    // Net revenue: r1 100 - 50, r4 10; r2 (cancelled) and r3 (refunded in full) no longer count.
+    expect(res.body.computed).toMatchObject({ ordersCount: 2, totalSpend: { USD: 60 }, averageOrderValue: { USD: 30 } });
+  });
+
   it('folds a merged profile into the survivor, follows the merged id, redirects its late events, and a split gives each its own facts back', async () => {
     await h.resolve([
       resolvedEvent('p-a', { type: 'identify', timestamp: T + 10_000, traits: { tier: 'silver', nickname: 'a' } }),

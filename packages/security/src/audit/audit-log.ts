@@ -81,14 +81,31 @@ interface AuditRow {
 }
 
 const MAX_TEXT = 1_000;
+/** Entries written by one group commit at most; more wait for the next. */
+const MAX_GROUP = 500;
+
+const COLUMNS = 'actor_token_id, actor_name, actor_role, action, resource_type, resource_id, fields, outcome, status, error_code, client_ip, user_agent, request_id, details';
+
+interface Pending {
+  row: Record<string, unknown>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 /**
  * The service's audit trail in `<schema>.audit_log`. `record` resolves once the row is written;
- * pass the caller's transaction to commit the entry together with the change it describes,
- * otherwise it is written on its own (autocommit) before the answer goes out.
+ * pass the caller's transaction to commit the entry together with the change it describes.
+ *
+ * Entries without a transaction are group-committed: while one INSERT is committing, the entries
+ * of the requests that arrive meanwhile queue up and go together in the next one (a single
+ * statement, so a single commit and fsync for all of them). Each caller still resolves only once
+ * its own entry is committed, and every caller of a failed INSERT gets its error: durable, and one
+ * fsync per group instead of one per request. An idle log writes an entry at once.
  */
 export class AuditLog {
   private readonly table: string;
+  private queue: Pending[] = [];
+  private flushing = false;
 
   constructor(
     private readonly database: SqlExecutor,
@@ -97,27 +114,34 @@ export class AuditLog {
     this.table = `${quoteIdent(schema)}.audit_log`;
   }
 
-  async record(entry: AuditEntryInput, tx: SqlExecutor = this.database): Promise<void> {
-    await tx.query(
-      `INSERT INTO ${this.table} (actor_token_id, actor_name, actor_role, action, resource_type, resource_id, fields, outcome, status, error_code, client_ip, user_agent, request_id, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11, $12, $13, $14::jsonb)`,
-      [
-        entry.actor?.tokenId ?? null,
-        entry.actor?.name ?? null,
-        entry.actor?.role ?? null,
-        entry.action,
-        entry.resourceType ?? null,
-        entry.resourceId ?? null,
-        [...(entry.fields ?? [])],
-        entry.outcome,
-        entry.status ?? null,
-        entry.errorCode ?? null,
-        clip(entry.client.ip),
-        clip(entry.client.userAgent),
-        clip(entry.client.requestId),
-        JSON.stringify(entry.details ?? {}),
-      ],
-    );
+  async record(entry: AuditEntryInput, tx?: SqlExecutor): Promise<void> {
+    const row = rowOf(entry);
+    if (tx) {
+      await tx.query(`INSERT INTO ${this.table} (${COLUMNS}) ${FROM_ROWS}`, [JSON.stringify([row])]);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Writes what is queued, one INSERT per group, until the queue is empty. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        try {
+          await this.database.query(`INSERT INTO ${this.table} (${COLUMNS}) ${FROM_ROWS}`, [JSON.stringify(group.map((p) => p.row))]);
+          for (const p of group) p.resolve();
+        } catch (err) {
+          for (const p of group) p.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Entries newest first, optionally only those of one actor, resource or action. */
@@ -147,6 +171,31 @@ export class AuditLog {
     const page = rows.slice(0, limit);
     return { items: page.map(toEntry), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
   }
+}
+
+/** The rows of a JSON array (one per entry), in the table's columns. */
+const FROM_ROWS = `SELECT r.actor_token_id, r.actor_name, r.actor_role, r.action, r.resource_type, r.resource_id, COALESCE(r.fields, '{}'), r.outcome, r.status,
+         r.error_code, r.client_ip, r.user_agent, r.request_id, COALESCE(r.details, '{}')
+  FROM json_to_recordset($1::json) AS r(actor_token_id text, actor_name text, actor_role text, action text, resource_type text, resource_id text, fields text[],
+         outcome text, status integer, error_code text, client_ip text, user_agent text, request_id text, details jsonb)`;
+
+function rowOf(entry: AuditEntryInput): Record<string, unknown> {
+  return {
+    actor_token_id: entry.actor?.tokenId ?? null,
+    actor_name: entry.actor?.name ?? null,
+    actor_role: entry.actor?.role ?? null,
+    action: entry.action,
+    resource_type: entry.resourceType ?? null,
+    resource_id: entry.resourceId ?? null,
+    fields: [...(entry.fields ?? [])],
+    outcome: entry.outcome,
+    status: entry.status ?? null,
+    error_code: entry.errorCode ?? null,
+    client_ip: clip(entry.client.ip),
+    user_agent: clip(entry.client.userAgent),
+    request_id: clip(entry.client.requestId),
+    details: entry.details ?? {},
+  };
 }
 
 function toEntry(row: AuditRow): AuditEntry {

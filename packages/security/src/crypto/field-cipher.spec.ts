@@ -25,6 +25,15 @@ describe('field encryption (AES-256-GCM under a data key)', () => {
     expect(a.equals(b)).toBe(false);
   });
 
+  it('never repeats an IV or a data key, across refills of the random pool they are drawn from', () => {
+    const r = ring();
+    const { key } = r.generateDataKey();
+    const ivs = new Set(Array.from({ length: 5000 }, () => encryptField(key, 'x', 'p-1/x').subarray(1, 13).toString('hex')));
+    const keys = new Set(Array.from({ length: 1000 }, () => r.generateDataKey().key.toString('hex')));
+    expect([ivs.size, keys.size]).toEqual([5000, 1000]);
+    expect([...keys].some((k) => /^0+$/.test(k))).toBe(false);
+  });
+
   it('refuses a blob copied to another owner or another field', () => {
     const { key } = ring().generateDataKey();
     const blob = encryptField(key, 'ada@example.com', 'p-1/email');

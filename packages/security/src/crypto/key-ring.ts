@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { SecurityError } from '../security.error';
-import { assertKey, KEY_BYTES, open, seal } from './aes-gcm';
+import { assertKey, KEY_BYTES, open, randomBytesPooled, seal } from './aes-gcm';
 
 /** A data key encrypted ("wrapped") under the master key `keyId`. */
 export interface WrappedKey {
@@ -53,7 +52,7 @@ export class KeyRing {
 
   /** A fresh random 256-bit data key, and the same key wrapped under the active master key. */
   generateDataKey(): { key: Buffer; wrapped: WrappedKey } {
-    const key = randomBytes(KEY_BYTES);
+    const key = randomBytesPooled(KEY_BYTES);
     return { key, wrapped: this.wrap(key) };
   }
 

@@ -17,6 +17,8 @@ export interface RecordDecoder {
 /** Everything a topic received since the reader started, decoded; tests wait for what they expect. */
 export class TopicReader<T> {
   readonly records: ConsumedRecord<T>[] = [];
+  /** Records without a value (a compacted topic's deletions of their key), in arrival order. */
+  readonly tombstones: Array<Omit<ConsumedRecord<T>, 'value'>> = [];
 
   private constructor(private readonly consumer: Consumer) {}
 
@@ -31,10 +33,15 @@ export class TopicReader<T> {
     consumer.on(consumer.events.GROUP_JOIN, () => joined());
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        const decoded = await decoder.decode<T>(message.value!);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = String(value);
-        reader.records.push({ key: message.key?.toString('utf8') ?? null, partition, value: decoded.value, headers });
+        const key = message.key?.toString('utf8') ?? null;
+        if (message.value === null) {
+          reader.tombstones.push({ key, partition, headers });
+          return;
+        }
+        const decoded = await decoder.decode<T>(message.value);
+        reader.records.push({ key, partition, value: decoded.value, headers });
       },
     });
     await assigned;
@@ -48,6 +55,17 @@ export class TopicReader<T> {
       const found = this.records.filter((r) => filter(r.value));
       if (found.length >= count) return found;
       if (Date.now() > deadline) throw new Error(`expected ${count} matching record(s) on the topic within ${timeoutMs} ms, found ${found.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The tombstones of `key` once there are at least `count` of them (polls; fails after the timeout). */
+  async waitForTombstone(key: string, count = 1, timeoutMs = 20_000): Promise<Array<Omit<ConsumedRecord<T>, 'value'>>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.tombstones.filter((t) => t.key === key);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) throw new Error(`expected ${count} tombstone(s) of ${key} on the topic within ${timeoutMs} ms, found ${found.length}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -1,7 +1,9 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Audited, KeyRing, Roles, rotateMasterKey } from '@cdp/security';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ProfileConfig } from '../config';
 
 /** Master-key rotation of this service's data keys, without downtime (readers accept every key of the ring). */
 @ApiTags('security')
@@ -11,6 +13,7 @@ export class KeysController {
   constructor(
     private readonly db: DataSource,
     private readonly keyRing: KeyRing,
+    @Inject(SERVICE_CONFIG) private readonly config: ProfileConfig,
   ) {}
 
   @Post('master-key/rotate')
@@ -19,6 +22,6 @@ export class KeysController {
   @Audited('security.rotate_master_key', { resourceType: 'data_keys', resourceId: () => 'profile' })
   @ApiOperation({ summary: 'Rewrap every data key under the active master key (CDP_MASTER_KEY_ID) while the service runs' })
   rotate() {
-    return rotateMasterKey(this.db, 'profile', this.keyRing, { batchSize: 500 });
+    return rotateMasterKey(this.db, this.config.database.schema, this.keyRing, { batchSize: 500 });
   }
 }

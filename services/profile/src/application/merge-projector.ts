@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ProfileSplit, ProfilesMerged } from '@cdp/contracts';
 import { batchResult, type BatchResult, type ConsumedBatch, drop, type MessageResult } from '@cdp/kafka';
 import { type ForestEvent, MergeForest } from '../domain';
-import { moveIdentifiers, ProjectionRepository } from '../persistence/projection.repository';
+import { ProjectionRepository } from '../persistence/projection.repository';
 import { PiiVault } from './pii-vault';
 import { ProfileMetrics } from './profile.metrics';
 import { type RefreshCause, ViewRefresher } from './view-refresher';
@@ -26,9 +26,8 @@ export class MergeProjector {
 
   async project(batch: ConsumedBatch<GroupMessage>): Promise<BatchResult> {
     const { tx } = batch;
-    await this.repository.lockAgainstErasure(tx);
     const mentioned = (m: GroupMessage) => (m.type === 'ProfilesMerged' ? [m.data.survivorProfileId, ...m.data.mergedProfileIds] : [m.data.profileId, ...m.data.restoredProfileIds]);
-    const erased = await this.repository.erased(tx, [...new Set(batch.messages.flatMap((m) => mentioned(m.value)))]);
+    const erased = await this.repository.lockAgainstErasure(tx, [...new Set(batch.messages.flatMap((m) => mentioned(m.value)))]);
     const verdicts: Array<[string, MessageResult]> = [];
     const messages = batch.messages.filter((m) => {
       const ids = mentioned(m.value);
@@ -72,7 +71,10 @@ export class MergeProjector {
         const node = changedNodes.get(id) ?? stored.get(id)!;
         return { profileId: id, parentId: node.parentId, mergeId: node.mergeId, liveId: rootOf.get(id)! };
       });
-    await this.repository.saveNodes(tx, saved);
+    const existed = await this.repository.saveNodes(tx, saved);
+    // A profile a concurrent batch of resolved events created after the trees were read: it was live
+    // (with its own view) until now, so it is treated like any profile this batch merged away.
+    for (const [id, version] of existed) if (!stored.has(id)) stored.set(id, { profileId: id, parentId: null, mergeId: null, liveId: id, version });
     await this.repository.saveMerges(tx, forest.changedMerges());
 
     for (const { split, restoredId } of moves) {
@@ -82,7 +84,7 @@ export class MergeProjector {
         const hash = this.vault.hash(i.type, i.value);
         return { type: i.type, hash, valueEnc: this.vault.seal(keys, restoredId, { kind: 'identifier', type: i.type, hash }, i.value) };
       });
-      await moveIdentifiers(tx, group, restoredId, items, split.occurredAt);
+      await this.repository.moveIdentifiers(tx, group, restoredId, items, split.occurredAt);
     }
 
     const last = messages[messages.length - 1]!.value;

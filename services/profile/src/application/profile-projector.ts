@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ResolvedEvent } from '@cdp/contracts';
 import { batchResult, type BatchResult, type ConsumedBatch, drop, type MessageResult } from '@cdp/kafka';
-import { type Affinity, type ConsentFact, type EventFacts, factsOf, foldConsents, foldTraits, isPiiTrait, type SpendTotals, type TraitFact } from '../domain';
+import { type AdjustedOrder, type Affinity, type ConsentFact, type EventFacts, factsOf, foldConsents, foldTraits, isPiiTrait, type OrderAdjustmentFact, type SpendTotals, type TraitFact } from '../domain';
 import { type AddressRow, type IdentifierRow, type InteractionRow, type OrderRow, ProjectionRepository, type TraitRow } from '../persistence/projection.repository';
 import { canonicalJson, PiiVault } from './pii-vault';
 import { ProfileMetrics } from './profile.metrics';
-import { type RefreshCause, ViewRefresher } from './view-refresher';
+import { type CreatedProfileFacts, type RefreshCause, ViewRefresher } from './view-refresher';
 
 /**
  * Projects one Kafka batch of resolved events in the batch's transaction: the domain reads the facts
@@ -24,9 +24,8 @@ export class ProfileProjector {
 
   async project(batch: ConsumedBatch<ResolvedEvent>): Promise<BatchResult> {
     const { tx } = batch;
-    await this.repository.lockAgainstErasure(tx);
     const all = batch.messages.map((m) => ({ eventId: m.eventId, facts: factsOf(m.value) }));
-    const erased = await this.repository.erased(tx, [...new Set(all.map((e) => e.facts.profileId))]);
+    const erased = await this.repository.lockAgainstErasure(tx, [...new Set(all.map((e) => e.facts.profileId))]);
     const verdicts: Array<[string, MessageResult]> = [];
     const events: EventFacts[] = [];
     for (const { eventId, facts } of all) {
@@ -41,7 +40,7 @@ export class ProfileProjector {
       if (!span) spans.set(e.profileId, { first: e.at, last: e.at });
       else spans.set(e.profileId, { first: Math.min(span.first, e.at), last: Math.max(span.last, e.at) });
     }
-    const liveOf = await this.repository.touchProfiles(tx, spans);
+    const touched = await this.repository.touchProfiles(tx, spans);
 
     const needsKey = new Set<string>();
     for (const e of events) {
@@ -49,20 +48,38 @@ export class ProfileProjector {
     }
     const keys = await this.vault.keysFor(tx, needsKey, true);
 
-    await this.repository.upsertTraits(tx, this.traitRows(events, keys));
+    const traits = this.traitRows(events, keys);
+    const consents = consentRows(events);
+    await this.repository.upsertTraits(tx, traits);
     await this.repository.upsertIdentifiers(tx, this.identifierRows(events, keys));
     await this.repository.upsertAddresses(tx, this.addressRows(events, keys));
-    await this.repository.upsertConsents(tx, consentRows(events));
+    await this.repository.upsertConsents(tx, consents);
     const orders = orderRows(events);
     const inserted = await this.repository.insertOrders(tx, orders);
     const newOrders = orders.filter((o) => inserted.has(`${o.profileId}/${o.orderKey}`));
-    await this.repository.addSpend(tx, spendRows(newOrders));
-    await this.repository.addAffinities(tx, affinityRows(events, newOrders));
+    const spend = spendRows(newOrders);
+    const affinities = affinityRows(events, newOrders);
+    await this.repository.addSpend(tx, spend);
+    await this.repository.addAffinities(tx, affinities);
+    const adjustments = events.flatMap((e) => (e.orderAdjustment ? [{ ...e.orderAdjustment, profileId: e.profileId }] : []));
+    await this.repository.insertAdjustments(tx, adjustments);
     await this.repository.insertInteractions(tx, this.interactionRows(events, keys));
 
     const causes = new Map<string, RefreshCause>();
-    for (const e of events) causes.set(liveOf.get(e.profileId) ?? e.profileId, { eventId: e.eventId, at: e.at });
-    const changed = await this.refresher.refresh(tx, causes, (...out) => batch.emit(...out));
+    for (const e of events) causes.set(touched.get(e.profileId)?.liveId ?? e.profileId, { eventId: e.eventId, at: e.at });
+    // What the batch wrote for the profiles it created is all there is of them: no read-back needed.
+    const created = new Map<string, CreatedProfileFacts & { traits: TraitFact[]; consents: ConsentFact[]; spend: SpendTotals[]; adjustedOrders: AdjustedOrder[]; affinities: Affinity[] }>();
+    for (const [profileId, row] of touched) {
+      if (!row.created) continue;
+      const span = spans.get(profileId)!;
+      created.set(profileId, { traits: [], consents: [], spend: [], adjustedOrders: [], affinities: [], span: { firstSeenAt: span.first, lastSeenAt: span.last } });
+    }
+    for (const t of traits) created.get(t.profileId)?.traits.push(t);
+    for (const c of consents) created.get(c.profileId)?.consents.push(c);
+    for (const r of spend) created.get(r.profileId)?.spend.push(r);
+    for (const a of affinities) created.get(a.profileId)?.affinities.push(a);
+    for (const o of adjustedOrders(newOrders.filter((o) => created.has(o.profileId)), adjustments)) created.get(o.profileId)!.adjustedOrders.push(o);
+    const changed = await this.refresher.refresh(tx, causes, (...out) => batch.emit(...out), created);
     this.metrics.projected(events.length, verdicts.length, newOrders.length, changed);
     return batchResult(verdicts);
   }
@@ -147,6 +164,22 @@ function orderRows(events: readonly EventFacts[]): OrderRow[] {
     if (!rows.has(key)) rows.set(key, { ...o, profileId: e.profileId });
   }
   return [...rows.values()];
+}
+
+/** The orders the adjustments name (same profile, same order key), with their refunds and cancellations added up as groupFacts does. */
+function adjustedOrders(orders: readonly OrderRow[], adjustments: ReadonlyArray<OrderAdjustmentFact & { profileId: string }>): Array<AdjustedOrder & { profileId: string }> {
+  const byOrder = new Map<string, Array<OrderAdjustmentFact>>();
+  for (const a of adjustments) {
+    const key = `${a.profileId}/${a.orderKey}`;
+    byOrder.set(key, [...(byOrder.get(key) ?? []), a]);
+  }
+  return orders.flatMap((o) => {
+    const list = byOrder.get(`${o.profileId}/${o.orderKey}`);
+    if (!list) return [];
+    const refunds = list.filter((a) => a.kind === 'refunded');
+    const refunded = refunds.length === 0 ? null : refunds.some((a) => a.amount === null) ? o.revenue : refunds.reduce((sum, a) => sum + a.amount!, 0);
+    return [{ profileId: o.profileId, currency: o.currency, revenue: o.revenue, refunded, cancelled: list.some((a) => a.kind === 'cancelled') }];
+  });
 }
 
 function spendRows(orders: readonly OrderRow[]): Array<SpendTotals & { profileId: string }> {

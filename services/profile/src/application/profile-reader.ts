@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Principal, RequestAudit } from '@cdp/security';
 import { asNumber, asString, daysSince, effectiveTraits, IDENTIFIER_TYPE, isPiiTrait, type JsonObject, type JsonValue, normaliseIdentifier } from '../domain';
-import { type OrderView, ProfileReadRepository, type TimelinePosition, type TraitFactRow, type ViewRow } from '../persistence/profile-read.repository';
+import { type OrderView, type PreparedExecutor, type ProfileBundle, ProfileReadRepository, type TimelinePosition, type TraitFactRow, type ViewRow } from '../persistence/profile-read.repository';
 import { PiiVault } from './pii-vault';
 import { ProfileError } from './profile.error';
 import { type Clock, PROFILE_CLOCK } from './profile.tokens';
@@ -43,50 +45,72 @@ const PII_BASIC = ['name', 'firstName', 'lastName', 'birthday'];
  */
 @Injectable()
 export class ProfileReader {
+  /** The DataSource's own pg pool, for the prepared read statement (TypeORM's query() cannot name one). */
+  private readonly prepared: PreparedExecutor;
+
   constructor(
     private readonly db: DataSource,
     private readonly reads: ProfileReadRepository,
     private readonly vault: PiiVault,
     @Inject(PROFILE_CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.prepared = {
+      prepared: async <R>(name: string, text: string, values: unknown[]) => {
+        const pool = (db.driver as PostgresDriver).master as Pool;
+        return (await pool.query({ name, text, values })).rows as R[];
+      },
+    };
+  }
 
   /** The live profile and its group, or PROFILE_NOT_FOUND / PROFILE_ERASED. */
   async group(id: string): Promise<{ liveId: string; view: ViewRow; members: string[] }> {
-    const live = await this.reads.liveOf(this.db, id);
-    if (!('liveId' in live)) {
-      if (live.erased) throw new ProfileError('PROFILE_ERASED', `profile ${id} was erased`, 410);
-      throw ProfileError.notFound(id);
-    }
-    const view = await this.reads.view(this.db, live.liveId);
-    if (!view) throw ProfileError.notFound(id);
-    return { liveId: live.liveId, view, members: [live.liveId, ...view.mergedProfileIds] };
+    return groupOf(id, await this.reads.bundle(this.prepared, { id }, false));
   }
 
   async profile(id: string, principal: Principal, audit: RequestAudit, action = 'profiles.read_pii', extraFields: readonly string[] = []): Promise<ProfileDocument> {
-    const { liveId, view, members } = await this.group(id);
     const pii = canReadPii(principal);
+    return this.answer(id, await this.reads.bundle(this.prepared, { id }, pii), pii, audit, action, extraFields);
+  }
+
+  /**
+   * Finds the live profile holding an identifier (through its blind index) and answers it like GET
+   * /v1/profiles/{id}: one read for the match, the view and the personal data, then the audit entry.
+   */
+  async lookup(type: string, raw: string, principal: Principal, audit: RequestAudit): Promise<ProfileDocument & { matchedProfileIds: string[] }> {
+    if (!IDENTIFIER_TYPE.test(type)) throw ProfileError.invalid('type', 'expected an identifier type such as email, phone, user_id, member_card');
+    const value = normaliseIdentifier(type, raw);
+    if (value === null) throw new ProfileError('INVALID_IDENTIFIER', `${type}: not a valid ${type}`, 422, { field: type });
+    const pii = canReadPii(principal);
+    const bundle = await this.reads.bundle(this.prepared, { type, hash: this.vault.hash(type, value) }, pii);
+    if (bundle.matches.length === 0) {
+      await audit.record({ action: 'profiles.lookup', resourceType: 'profile', resourceId: null, fields: [`lookup.${type}`], outcome: 'failure', status: 404, errorCode: 'PROFILE_NOT_FOUND' });
+      throw new ProfileError('PROFILE_NOT_FOUND', `no profile holds that ${type}`, 404);
+    }
+    // One audit entry per lookup: what was looked up by, and the personal fields answered.
+    const document = await this.answer(bundle.liveId!, bundle, pii, audit, 'profiles.lookup', [`lookup.${type}`]);
+    return { ...document, matchedProfileIds: bundle.matches };
+  }
+
+  private async answer(id: string, bundle: ProfileBundle, pii: boolean, audit: RequestAudit, action: string, extraFields: readonly string[]): Promise<ProfileDocument> {
+    const { liveId, view, members } = groupOf(id, bundle);
     const traits: JsonObject = { ...view.traits };
     const basic = basicInformation(traits, view.computed);
     const withheld: string[] = [];
     let contactPoints: ProfileDocument['contactPoints'] = null;
     if (pii) {
-      const [secrets, identifiers, addresses] = await Promise.all([
-        this.piiTraits(members, view),
-        this.reads.identifiers(this.db, members, ['email', 'phone']),
-        this.reads.addresses(this.db, members),
-      ]);
       const keys = await this.vault.keysFor(this.db, members, false);
+      const secrets = this.piiTraits(bundle.piiTraits, view, keys);
       Object.assign(traits, secrets);
       Object.assign(basic, basicInformation(traits, view.computed));
-      const open = (rows: typeof identifiers) =>
+      const open = (rows: ProfileBundle['identifiers']) =>
         rows.flatMap((r) => {
           const value = this.vault.open(keys, r.profileId, { kind: 'identifier', type: r.type, hash: r.hash }, r.valueEnc);
           return value === null ? [] : [{ value, profileId: r.profileId, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt }];
         });
       contactPoints = {
-        emails: open(identifiers.filter((r) => r.type === 'email')),
-        phones: open(identifiers.filter((r) => r.type === 'phone')),
-        addresses: addresses.flatMap((r) => {
+        emails: open(bundle.identifiers.filter((r) => r.type === 'email')),
+        phones: open(bundle.identifiers.filter((r) => r.type === 'phone')),
+        addresses: bundle.addresses.flatMap((r) => {
           const value = this.vault.open(keys, r.profileId, { kind: 'address', hash: r.hash }, r.valueEnc);
           return value === null ? [] : [{ value: JSON.parse(value) as JsonValue, profileId: r.profileId, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt }];
         }),
@@ -110,20 +134,6 @@ export class ProfileReader {
       computed: { ...view.computed, daysSinceLastOrder: daysSince(view.computed.lastOrderAt, this.clock()) },
       pii: { included: pii, withheld },
     };
-  }
-
-  /** Finds the live profile holding an identifier (through its blind index) and answers it like GET /v1/profiles/{id}. */
-  async lookup(type: string, raw: string, principal: Principal, audit: RequestAudit): Promise<ProfileDocument & { matchedProfileIds: string[] }> {
-    if (!IDENTIFIER_TYPE.test(type)) throw ProfileError.invalid('type', 'expected an identifier type such as email, phone, user_id, member_card');
-    const value = normaliseIdentifier(type, raw);
-    if (value === null) throw new ProfileError('INVALID_IDENTIFIER', `${type}: not a valid ${type}`, 422, { field: type });
-    const matches = await this.reads.findByIdentifier(this.db, type, this.vault.hash(type, value));
-    if (matches.length === 0) {
-      await audit.record({ action: 'profiles.lookup', resourceType: 'profile', resourceId: null, fields: [`lookup.${type}`], outcome: 'failure', status: 404, errorCode: 'PROFILE_NOT_FOUND' });
-      throw new ProfileError('PROFILE_NOT_FOUND', `no profile holds that ${type}`, 404);
-    }
-    // One audit entry per lookup: what was looked up by, and the personal fields answered.
-    return { ...(await this.profile(matches[0]!, principal, audit, 'profiles.lookup', [`lookup.${type}`])), matchedProfileIds: matches };
   }
 
   /** Every effective trait with the event time and origin of the fact behind it. */
@@ -235,10 +245,7 @@ export class ProfileReader {
   }
 
   /** The decrypted values of the group's winning personal traits (the facts the view fingerprints). */
-  private async piiTraits(members: readonly string[], view: ViewRow): Promise<JsonObject> {
-    if (Object.keys(view.pii).length === 0) return {};
-    const rows = await this.reads.traits(this.db, members, true);
-    const keys = await this.vault.keysFor(this.db, members, false);
+  private piiTraits(rows: readonly TraitFactRow[], view: ViewRow, keys: ReadonlyMap<string, Buffer>): JsonObject {
     const out: JsonObject = {};
     for (const row of rows) {
       if (view.pii[row.name] !== `${row.at}:${row.eventId}` || !row.valueEnc || !isPiiTrait(row.name)) continue;
@@ -247,6 +254,16 @@ export class ProfileReader {
     }
     return out;
   }
+}
+
+/** The live profile and its group from a bundle, or PROFILE_NOT_FOUND / PROFILE_ERASED for the id asked for. */
+function groupOf(id: string, bundle: ProfileBundle): { liveId: string; view: ViewRow; members: string[] } {
+  if (!bundle.liveId) {
+    if (bundle.erased) throw new ProfileError('PROFILE_ERASED', `profile ${id} was erased`, 410);
+    throw ProfileError.notFound(id);
+  }
+  if (!bundle.view) throw ProfileError.notFound(id);
+  return { liveId: bundle.liveId, view: bundle.view, members: [bundle.liveId, ...bundle.view.mergedProfileIds] };
 }
 
 function parseOrNull(plain: string | null): JsonValue {

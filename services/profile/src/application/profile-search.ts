@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { quoteIdent } from '@cdp/kafka';
+import { SERVICE_CONFIG } from '@cdp/service-kit';
+import type { ProfileConfig } from '../config';
 import { daysSince, isPiiTrait, type JsonObject, type JsonValue, MAX_TRAIT_NAME_LENGTH } from '../domain';
 import { ProfileError } from './profile.error';
 import { type Clock, PROFILE_CLOCK } from './profile.tokens';
@@ -126,10 +129,16 @@ function parseFilter(raw: unknown, at: string): SearchFilter {
  */
 @Injectable()
 export class ProfileSearch {
+  /** The service's schema (DATABASE_SCHEMA), quoted. */
+  private readonly s: string;
+
   constructor(
     private readonly db: DataSource,
     @Inject(PROFILE_CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: ProfileConfig,
+  ) {
+    this.s = quoteIdent(config.database.schema);
+  }
 
   async search(request: SearchRequest): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
     const params: unknown[] = [];
@@ -142,7 +151,7 @@ export class ProfileSearch {
     for (const filter of request.filters) where.push(...this.condition(filter, p, now));
     if (request.cursor !== null) where.push(`v.profile_id COLLATE "C" > ${p(decodeSearchCursor(request.cursor))}`);
     const rows = await this.db.query<Array<{ profile_id: string; version: string; merged_profile_ids: string[]; traits: JsonObject; computed: JsonObject; consents: JsonObject; updated_at: Date }>>(
-      `SELECT v.profile_id, v.version::text AS version, v.merged_profile_ids, v.traits, v.computed, v.consents, v.updated_at FROM profile.views v
+      `SELECT v.profile_id, v.version::text AS version, v.merged_profile_ids, v.traits, v.computed, v.consents, v.updated_at FROM ${this.s}.views v
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.profile_id COLLATE "C" LIMIT ${p(request.limit + 1)}`,
       params,
     );

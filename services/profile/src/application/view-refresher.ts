@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FieldChange, ProfileChanged } from '@cdp/contracts';
 import { TOPICS } from '@cdp/contracts';
 import type { OutgoingEvent, SqlExecutor } from '@cdp/kafka';
-import { buildView, diffViews, effectiveTraits, type JsonValue, snapshotOf, type ViewChange } from '../domain';
+import { type AdjustedOrder, type Affinity, type ActivitySpan, buildView, type ConsentFact, diffViews, effectiveTraits, type JsonValue, snapshotOf, type SpendTotals, type TraitFact, type ViewChange } from '../domain';
 import { ProjectionRepository, type StoredTrait } from '../persistence/projection.repository';
 import { PiiVault } from './pii-vault';
 import { profileChangedId } from './profile-ids';
@@ -15,6 +15,20 @@ const BIRTHDAY_TRAITS = ['birthday', 'birthdate', 'birth_date', 'dateOfBirth'];
 export interface RefreshCause {
   readonly eventId: string;
   readonly at: number;
+}
+
+/**
+ * Every fact of a profile the batch created, as the batch wrote them: its group is itself and it had
+ * no stored facts, so its view is built from these without reading anything back. Trait values are
+ * plaintext here (personal ones too: the view only fingerprints them, and the birthday feeds the age band).
+ */
+export interface CreatedProfileFacts {
+  readonly traits: readonly TraitFact[];
+  readonly consents: readonly ConsentFact[];
+  readonly spend: readonly SpendTotals[];
+  readonly adjustedOrders: readonly AdjustedOrder[];
+  readonly affinities: readonly Affinity[];
+  readonly span: ActivitySpan;
 }
 
 /** A redacted value in a FieldChange: the field has a value, which the topic does not carry. */
@@ -33,11 +47,45 @@ export class ViewRefresher {
     @Inject(PROFILE_CLOCK) private readonly clock: Clock,
   ) {}
 
-  async refresh(tx: SqlExecutor, causes: ReadonlyMap<string, RefreshCause>, emit: (...events: OutgoingEvent[]) => void): Promise<number> {
-    const locked = await this.repository.lockLive(tx, [...causes.keys()]);
+  /**
+   * Refreshes the views of the live profiles in `causes`. Profiles in `created` were created by the
+   * caller's statement (their rows are locked and at version 1, see touchProfiles) and are built from
+   * the given facts; the others are locked and rebuilt from their group's stored facts.
+   */
+  async refresh(
+    tx: SqlExecutor,
+    causes: ReadonlyMap<string, RefreshCause>,
+    emit: (...events: OutgoingEvent[]) => void,
+    created: ReadonlyMap<string, CreatedProfileFacts> = new Map(),
+  ): Promise<number> {
+    const now = this.clock();
+    const saved: Array<{ profileId: string; version: number; view: ReturnType<typeof buildView> }> = [];
+    for (const [profileId, facts] of created) {
+      const view = buildView({ profileId, mergedProfileIds: [], ...facts, birthday: birthdayOf(facts.traits) }, now);
+      const cause = causes.get(profileId) ?? { eventId: profileId, at: now };
+      const times = new Map([...effectiveTraits(facts.traits)].map(([name, fact]) => [name, fact.at]));
+      saved.push({ profileId, version: 1, view });
+      emit(profileChanged(profileId, 1, diffViews(null, view, times, cause.at).map(fieldChange), JSON.stringify(snapshotOf(view)), cause.eventId, now));
+    }
+    const rest = [...causes.keys()].filter((id) => !created.has(id));
+    return this.rebuild(tx, rest, causes, emit, now, saved);
+  }
+
+  private async rebuild(
+    tx: SqlExecutor,
+    ids: readonly string[],
+    causes: ReadonlyMap<string, RefreshCause>,
+    emit: (...events: OutgoingEvent[]) => void,
+    now: number,
+    saved: Array<{ profileId: string; version: number; view: ReturnType<typeof buildView> }>,
+  ): Promise<number> {
+    const locked = await this.repository.lockLive(tx, ids);
     const live = [...locked].filter(([id, row]) => row.liveId === id).map(([id]) => id);
-    if (live.length === 0) return 0;
-    const { members, traits, consents, spend, affinities, views: before } = await this.repository.groupFacts(tx, live, BIRTHDAY_TRAITS);
+    if (live.length === 0) {
+      await this.repository.saveViews(tx, saved);
+      return saved.length;
+    }
+    const { members, traits, consents, spend, affinities, adjustedOrders, views: before } = await this.repository.groupFacts(tx, live, BIRTHDAY_TRAITS);
     const groupOf = new Map<string, string[]>(live.map((id) => [id, []]));
     for (const m of members) groupOf.get(m.liveId)?.push(m.profileId);
     const byMember = <T extends { profileId: string }>(rows: readonly T[]) => {
@@ -53,13 +101,12 @@ export class ViewRefresher {
     const consentsBy = byMember(consents);
     const spendBy = byMember(spend);
     const affinitiesBy = byMember(affinities);
+    const adjustedBy = byMember(adjustedOrders);
     const memberBy = new Map(members.map((m) => [m.profileId, m]));
     const groupRows = <T>(liveId: string, by: Map<string, T[]>) => groupOf.get(liveId)!.flatMap((id) => by.get(id) ?? []);
 
     const groupTraits = new Map(live.map((id) => [id, groupRows(id, traitsBy) as StoredTrait[]]));
     const birthdays = await this.birthdays(tx, groupTraits);
-    const now = this.clock();
-    const saved: Array<{ profileId: string; version: number; view: ReturnType<typeof buildView> }> = [];
     const versions = new Map<string, number>();
     for (const liveId of live) {
       const group = groupOf.get(liveId)!;
@@ -74,6 +121,7 @@ export class ViewRefresher {
           traits: facts,
           consents: groupRows(liveId, consentsBy),
           spend: groupRows(liveId, spendBy),
+          adjustedOrders: groupRows(liveId, adjustedBy),
           affinities: groupRows(liveId, affinitiesBy),
           span: { firstSeenAt: firstSeen.length ? Math.min(...firstSeen) : null, lastSeenAt: lastSeen.length ? Math.max(...lastSeen) : null },
           birthday: birthdays.get(liveId) ?? null,
@@ -126,6 +174,14 @@ export class ViewRefresher {
     }
     return out;
   }
+}
+
+/** The plaintext birthday among facts whose values are plaintext (see CreatedProfileFacts). */
+function birthdayOf(facts: readonly TraitFact[]): string | null {
+  const effective = effectiveTraits(facts.filter((f) => BIRTHDAY_TRAITS.includes(f.name)));
+  const name = BIRTHDAY_TRAITS.find((n) => effective.has(n));
+  const value = name === undefined ? undefined : effective.get(name)!.value;
+  return typeof value === 'string' ? value : null;
 }
 
 function fieldChange(change: ViewChange): FieldChange {

@@ -1,4 +1,5 @@
 import type { JsonObject } from './json';
+import { type AdjustedOrder, netSpend } from './order-adjustments';
 
 /** Orders and spend of one profile in one currency. */
 export interface SpendTotals {
@@ -61,12 +62,13 @@ export function sumAffinities(rows: Iterable<Affinity>): Affinity[] {
 
 /**
  * The computed traits of a profile (as of its facts; `daysSinceLastOrder` depends on the reader's
- * clock and is added when a profile is read): activity span, orders and spend per currency, the
+ * clock and is added when a profile is read): activity span, orders and spend per currency (net of
+ * refunds and cancellations, see netSpend; `lastOrderAt` is the last order placed), the
  * favourite categories and brands (most items bought, then most recent), channels and stores used
  * (most events first), the online/offline mix of orders, and the age band.
  */
-export function computeTraits(input: { span: ActivitySpan; spend: readonly SpendTotals[]; affinities: readonly Affinity[]; ageBand: string | null }): JsonObject {
-  const spend = sumSpend(input.spend);
+export function computeTraits(input: { span: ActivitySpan; spend: readonly SpendTotals[]; adjustedOrders?: readonly AdjustedOrder[]; affinities: readonly Affinity[]; ageBand: string | null }): JsonObject {
+  const spend = netSpend(sumSpend(input.spend), input.adjustedOrders ?? []);
   const affinities = sumAffinities(input.affinities);
   const ordersCount = spend.reduce((n, s) => n + s.orders, 0);
   const totalSpend: JsonObject = {};

@@ -75,4 +75,15 @@ describe('facts of a resolved event', () => {
     const facts = factsOf(resolved({ event: 'Interaction Logged', channel: 'call_center', properties: JSON.stringify({ type: 'complaint', summary: 'late parcel', agent: 'ag-1', satisfaction: 2 }) }));
     expect(facts.interaction).toEqual({ id: 'm1', at: 1_000, channel: 'call_center', type: 'complaint', summary: 'late parcel', agent: 'ag-1', satisfaction: 2, sourceId: 'src-pos' });
   });
+  it('reads a refund (amount from the record, else its products, else the whole order) and a cancellation by order id', () => {
+    const commerce = { orderId: 'o-1', revenue: null, currency: 'USD', discount: null, tax: null, shipping: null, coupon: null, storeId: null, products: [] };
+    const product = { sku: 's', productId: null, name: null, category: null, brand: null, price: 12.5, quantity: 2, variant: null };
+    expect(factsOf(resolved({ event: 'Order Refunded', commerce: { ...commerce, revenue: 30 } })).orderAdjustment).toEqual({ orderKey: 'o-1', eventId: 'm1', at: 1_000, kind: 'refunded', amount: 30, sourceId: 'src-pos' });
+    expect(factsOf(resolved({ event: 'Order Refunded', commerce: { ...commerce, products: [product] } })).orderAdjustment).toMatchObject({ kind: 'refunded', amount: 25 });
+    expect(factsOf(resolved({ event: 'Order Refunded', commerce })).orderAdjustment).toMatchObject({ kind: 'refunded', amount: null });
+    expect(factsOf(resolved({ event: 'Order Cancelled', commerce: { ...commerce, revenue: 99 } })).orderAdjustment).toMatchObject({ kind: 'cancelled', amount: null });
+    // Without an order id there is nothing to adjust; neither event is an order of its own.
+    const noId = factsOf(resolved({ event: 'Order Refunded', commerce: { ...commerce, orderId: null } }));
+    expect([noId.orderAdjustment, noId.order]).toEqual([null, null]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ResolvedEvent } from '@cdp/contracts';
 import { type ConsentFact, consentsOfTrack, consentsOfTraits } from './consents';
 import { asNumber, asObject, asString, type JsonObject, type JsonValue, parseObject } from './json';
+import type { OrderAdjustmentFact } from './order-adjustments';
 import type { TraitFact } from './trait-folding';
 
 export interface OrderItem {
@@ -97,6 +98,8 @@ export interface EventFacts {
   readonly addresses: readonly AddressFact[];
   readonly consents: readonly ConsentFact[];
   readonly order: OrderFact | null;
+  /** A refund or cancellation of an order (`Order Refunded`, `Order Cancelled` with the order id). */
+  readonly orderAdjustment: OrderAdjustmentFact | null;
   readonly interaction: InteractionFact | null;
 }
 
@@ -172,6 +175,7 @@ export function factsOf(resolved: ResolvedEvent): EventFacts {
     addresses,
     consents,
     order: orderOf(resolved, storeId),
+    orderAdjustment: orderAdjustmentOf(resolved),
     interaction: interactionOf(resolved, properties),
   };
 }
@@ -212,6 +216,21 @@ function orderOf(resolved: ResolvedEvent, storeId: string | null): OrderFact | n
     sourceId: event.sourceId,
     items,
   };
+}
+
+/**
+ * `Order Refunded` / `Order Cancelled` with the commerce record's order id. A refund's amount is the
+ * record's revenue, else the sum of its products (a partial refund lists what came back), else the
+ * whole order.
+ */
+function orderAdjustmentOf(resolved: ResolvedEvent): OrderAdjustmentFact | null {
+  const event = resolved.data.event;
+  const commerce = event.commerce;
+  if (event.type !== 'track' || !commerce?.orderId || (event.event !== 'Order Refunded' && event.event !== 'Order Cancelled')) return null;
+  const kind = event.event === 'Order Refunded' ? 'refunded' : 'cancelled';
+  const items = commerce.products.reduce((sum, p) => sum + (p.price ?? 0) * p.quantity, 0);
+  const amount = kind === 'cancelled' ? null : (commerce.revenue ?? (commerce.products.length > 0 ? Math.round(items * 100) / 100 : null));
+  return { orderKey: commerce.orderId, eventId: resolved.id, at: event.timestamp, kind, amount: amount === null ? null : Math.abs(amount), sourceId: event.sourceId };
 }
 
 function interactionOf(resolved: ResolvedEvent, properties: JsonObject | undefined): InteractionFact | null {

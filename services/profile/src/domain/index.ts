@@ -10,6 +10,7 @@ export * from './trait-folding';
 export * from './consents';
 export * from './event-facts';
 export * from './computed-traits';
+export * from './order-adjustments';
 export * from './profile-view';
 export * from './merge-forest';
 export * from './identifier-normalisation';

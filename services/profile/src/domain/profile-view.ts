@@ -1,5 +1,6 @@
 import { type Affinity, ageBand, type ActivitySpan, computeTraits, type SpendTotals } from './computed-traits';
 import { type ConsentFact, foldConsents } from './consents';
+import type { AdjustedOrder } from './order-adjustments';
 import { type JsonObject, type JsonValue, jsonEqual } from './json';
 import { isPiiTrait } from './pii';
 import { effectiveTraits, type TraitFact } from './trait-folding';
@@ -13,6 +14,8 @@ export interface GroupFacts {
   readonly traits: readonly TraitFact[];
   readonly consents: readonly ConsentFact[];
   readonly spend: readonly SpendTotals[];
+  /** The group's orders that refunds or cancellations name (spend counts every order as placed). */
+  readonly adjustedOrders?: readonly AdjustedOrder[];
   readonly affinities: readonly Affinity[];
   readonly span: ActivitySpan;
   /** Plaintext of the winning birthday trait (for the age band), when there is one. */
@@ -62,7 +65,7 @@ export function buildView(group: GroupFacts, now: number): ProfileView {
   return {
     traits,
     pii,
-    computed: computeTraits({ span: group.span, spend: group.spend, affinities: group.affinities, ageBand: ageBand(group.birthday, now) }),
+    computed: computeTraits({ span: group.span, spend: group.spend, adjustedOrders: group.adjustedOrders, affinities: group.affinities, ageBand: ageBand(group.birthday, now) }),
     consents,
     mergedProfileIds: [...group.mergedProfileIds],
   };

@@ -142,7 +142,7 @@ export async function startProfile(label: string, extraEnv: Record<string, strin
         }
         await waitFor(
           async () => {
-            const rows = await sql<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM profile.consumer_offsets`);
+            const rows = await sql<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM "${config.database.schema}".consumer_offsets`);
             const stored = new Map(rows.map((r) => [`${r.topic}/${r.partition}`, Number(r.next_offset)]));
             return [...ends].every(([key, end]) => end === 0 || (stored.get(key) ?? 0) >= end);
           },

@@ -1,5 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { quoteIdent } from '@cdp/kafka';
 import { securityTablesDdl } from '@cdp/security';
+import { schemaOf } from './schema-of';
 
 /**
  * The projection. Facts (traits, identifiers, addresses, consents, orders, interactions, counters)
@@ -12,9 +14,11 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
   name = 'CreateProfileProjection1767571200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of securityTablesDdl('profile')) await queryRunner.query(statement);
+    const schema = schemaOf(queryRunner);
+    const s = quoteIdent(schema);
+    for (const statement of securityTablesDdl(schema)) await queryRunner.query(statement);
     const statements = [
-      `CREATE TABLE profile.profiles (
+      `CREATE TABLE ${s}.profiles (
         profile_id text PRIMARY KEY,
         parent_id text,
         live_id text NOT NULL,
@@ -24,8 +28,8 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         version bigint NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE INDEX profiles_live_idx ON profile.profiles (live_id)`,
-      `CREATE TABLE profile.merges (
+      `CREATE INDEX profiles_live_idx ON ${s}.profiles (live_id)`,
+      `CREATE TABLE ${s}.merges (
         merge_id text PRIMARY KEY,
         survivor_id text,
         merged_ids text[] NOT NULL DEFAULT '{}',
@@ -33,7 +37,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         undone boolean NOT NULL DEFAULT false,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE TABLE profile.traits (
+      `CREATE TABLE ${s}.traits (
         profile_id text NOT NULL,
         name text NOT NULL,
         mode text NOT NULL CHECK (mode IN ('set', 'once')),
@@ -44,7 +48,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         PRIMARY KEY (profile_id, name, mode),
         CHECK (value IS NULL OR value_enc IS NULL)
       )`,
-      `CREATE TABLE profile.identifiers (
+      `CREATE TABLE ${s}.identifiers (
         profile_id text NOT NULL,
         type text NOT NULL,
         hash text NOT NULL,
@@ -53,8 +57,8 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         last_seen_at timestamptz NOT NULL,
         PRIMARY KEY (profile_id, type, hash)
       )`,
-      `CREATE INDEX identifiers_lookup_idx ON profile.identifiers (type, hash)`,
-      `CREATE TABLE profile.addresses (
+      `CREATE INDEX identifiers_lookup_idx ON ${s}.identifiers (type, hash)`,
+      `CREATE TABLE ${s}.addresses (
         profile_id text NOT NULL,
         hash text NOT NULL,
         value_enc bytea NOT NULL,
@@ -62,7 +66,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         last_seen_at timestamptz NOT NULL,
         PRIMARY KEY (profile_id, hash)
       )`,
-      `CREATE TABLE profile.consents (
+      `CREATE TABLE ${s}.consents (
         profile_id text NOT NULL,
         purpose text NOT NULL,
         channel text NOT NULL,
@@ -72,7 +76,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         source text NOT NULL,
         PRIMARY KEY (profile_id, purpose, channel)
       )`,
-      `CREATE TABLE profile.orders (
+      `CREATE TABLE ${s}.orders (
         profile_id text NOT NULL,
         order_key text NOT NULL,
         order_id text,
@@ -90,8 +94,8 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         items jsonb NOT NULL,
         PRIMARY KEY (profile_id, order_key)
       )`,
-      `CREATE INDEX orders_timeline_idx ON profile.orders (profile_id, occurred_at DESC, order_key DESC)`,
-      `CREATE TABLE profile.interactions (
+      `CREATE INDEX orders_timeline_idx ON ${s}.orders (profile_id, occurred_at DESC, order_key DESC)`,
+      `CREATE TABLE ${s}.interactions (
         profile_id text NOT NULL,
         interaction_id text NOT NULL,
         occurred_at timestamptz NOT NULL,
@@ -103,8 +107,8 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         source_id text NOT NULL,
         PRIMARY KEY (profile_id, interaction_id)
       )`,
-      `CREATE INDEX interactions_timeline_idx ON profile.interactions (profile_id, occurred_at DESC, interaction_id DESC)`,
-      `CREATE TABLE profile.spend (
+      `CREATE INDEX interactions_timeline_idx ON ${s}.interactions (profile_id, occurred_at DESC, interaction_id DESC)`,
+      `CREATE TABLE ${s}.spend (
         profile_id text NOT NULL,
         currency text NOT NULL,
         orders integer NOT NULL,
@@ -112,7 +116,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         last_order_at timestamptz,
         PRIMARY KEY (profile_id, currency)
       )`,
-      `CREATE TABLE profile.affinities (
+      `CREATE TABLE ${s}.affinities (
         profile_id text NOT NULL,
         kind text NOT NULL,
         value text NOT NULL,
@@ -122,7 +126,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         last_at timestamptz NOT NULL,
         PRIMARY KEY (profile_id, kind, value)
       )`,
-      `CREATE TABLE profile.views (
+      `CREATE TABLE ${s}.views (
         profile_id text PRIMARY KEY,
         version bigint NOT NULL,
         traits jsonb NOT NULL,
@@ -132,14 +136,14 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         merged_profile_ids text[] NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE INDEX views_traits_idx ON profile.views USING gin (traits jsonb_path_ops)`,
-      `CREATE INDEX views_computed_idx ON profile.views USING gin (computed jsonb_path_ops)`,
-      `CREATE TABLE profile.erased_profiles (
+      `CREATE INDEX views_traits_idx ON ${s}.views USING gin (traits jsonb_path_ops)`,
+      `CREATE INDEX views_computed_idx ON ${s}.views USING gin (computed jsonb_path_ops)`,
+      `CREATE TABLE ${s}.erased_profiles (
         profile_id text PRIMARY KEY,
         request_id text NOT NULL,
         erased_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE TABLE profile.erasure_requests (
+      `CREATE TABLE ${s}.erasure_requests (
         request_id text PRIMARY KEY,
         profile_id text NOT NULL,
         profile_ids text[] NOT NULL,
@@ -148,7 +152,7 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
         expected_services text[] NOT NULL,
         requested_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE TABLE profile.erasure_confirmations (
+      `CREATE TABLE ${s}.erasure_confirmations (
         request_id text NOT NULL,
         service text NOT NULL,
         profile_id text NOT NULL,
@@ -162,10 +166,11 @@ export class CreateProfileProjection1767571200000 implements MigrationInterface 
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(
-      `DROP TABLE IF EXISTS profile.erasure_confirmations, profile.erasure_requests, profile.erased_profiles, profile.views, profile.affinities,
-       profile.spend, profile.interactions, profile.orders, profile.consents, profile.addresses, profile.identifiers, profile.traits, profile.merges,
-       profile.profiles, profile.audit_log, profile.data_keys`,
+      `DROP TABLE IF EXISTS ${s}.erasure_confirmations, ${s}.erasure_requests, ${s}.erased_profiles, ${s}.views, ${s}.affinities,
+       ${s}.spend, ${s}.interactions, ${s}.orders, ${s}.consents, ${s}.addresses, ${s}.identifiers, ${s}.traits, ${s}.merges,
+       ${s}.profiles, ${s}.audit_log, ${s}.data_keys`,
     );
   }
 }
